@@ -1,0 +1,53 @@
+"""Fault injection for the simulated cluster: what tests use to hurt clients on purpose.
+
+Place in the flow: `server` asks `faults` before answering each request (5xx windows,
+added latency); the drop/expire controls act on `cluster.store` directly. Reachable
+from Python (`cluster.faults`) and over HTTP under /_sim/ (see `server`).
+"""
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cluster import Cluster
+
+
+class Faults:
+    def __init__(self, cluster: "Cluster") -> None:
+        self._cluster = cluster
+        self._lock = threading.Lock()
+        self._error_until: float | None = None   # simulated time
+        self._error_code = 503
+        self.latency_seconds = 0.0                # real seconds added to every request
+
+    def fail_for(self, seconds: float, code: int = 503) -> None:
+        """Answer every API request with `code` for `seconds` of simulated time."""
+        if not 500 <= code <= 599:
+            raise ValueError("fault code must be a 5xx status")
+        with self._lock:
+            self._error_until = self._cluster.now() + seconds
+            self._error_code = code
+
+    def clear(self) -> None:
+        with self._lock:
+            self._error_until = None
+            self.latency_seconds = 0.0
+
+    def active_error(self) -> int | None:
+        with self._lock:
+            if self._error_until is not None and self._cluster.now() < self._error_until:
+                return self._error_code
+            self._error_until = None
+            return None
+
+    def set_latency(self, seconds: float) -> None:
+        self.latency_seconds = max(0.0, float(seconds))
+
+    def drop_watches(self) -> int:
+        """Close every open watch stream; clients must re-watch."""
+        return self._cluster.store.close_all_watches()
+
+    def expire_history(self) -> None:
+        """Forget watch history: the next watch from an older version gets 410 Expired."""
+        self._cluster.store.compact()

@@ -1,0 +1,234 @@
+"""The view model: what ststui knows about one StatefulSet, derived from raw objects.
+
+Place in the flow: `state.topology.build_views(store snapshot)` produces these frozen
+dataclasses; the TUI panes and `ststui get` render them and never look at raw objects
+for StatefulSet logic. `to_json()` gives the stable `ststui get -o json` schema.
+
+All timestamps are seconds since the epoch (float) so rendering can compute ages
+against an injected clock; None means "not known / not applicable".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Revision of a pod relative to its StatefulSet.
+REV_CURRENT = "current"
+REV_UPDATE = "update"
+REV_OTHER = "other"
+
+# Warning kinds (stable identifiers; the message text is for people).
+W_STUCK_TERMINATING = "stuck-terminating"
+W_NODE_NOT_READY = "node-not-ready"
+W_ORPHAN_CLAIM = "orphan-claim"
+W_RELEASED_VOLUME = "released-volume"
+W_SERVICE_MISSING = "service-missing"
+W_SERVICE_NOT_HEADLESS = "service-not-headless"
+W_PARTITION_TOO_LARGE = "partition-exceeds-replicas"
+W_ROLLOUT_HALTED = "rollout-halted"
+W_MISSING_CLAIM = "missing-claim"
+W_ONDELETE_PENDING = "ondelete-old-revision"
+
+
+@dataclass(frozen=True)
+class Warning:
+    kind: str          # one of the W_* constants
+    message: str       # one readable sentence
+    ordinal: int | None = None
+    obj: str | None = None   # "kind/name" of the object concerned, e.g. "pod/web-3"
+
+
+@dataclass(frozen=True)
+class PodSlot:
+    """One ordinal of a StatefulSet: the pod there, or a hole ("not created")."""
+    ordinal: int
+    name: str                      # web-N, also when the pod does not exist
+    exists: bool
+    phase: str                     # Pending/Running/Succeeded/Failed/Unknown, "Terminating", or "NotCreated"
+    ready: bool
+    ready_containers: str          # "1/1"
+    restarts: int
+    revision: str | None           # controller-revision-hash label value (the revision name)
+    revision_kind: str | None      # REV_CURRENT / REV_UPDATE / REV_OTHER, None if no pod
+    node: str | None
+    node_ready: bool | None        # None: no node or node unknown to us
+    terminating: bool
+    terminating_since: float | None    # deletionTimestamp minus grace, i.e. when deletion was asked
+    deletion_grace_seconds: int | None
+    ip: str | None
+    dns_name: str | None           # web-N.svc.ns.svc.cluster.local when the service is known
+    created: float | None
+    uid: str | None = None
+    resource_version: str | None = None
+    in_spec: bool = True           # ordinal < start + replicas
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    name: str                      # <template>-<sts>-<ordinal>
+    template: str
+    ordinal: int
+    exists: bool
+    phase: str                     # Pending/Bound/Lost, "Terminating", or "Missing"
+    volume: str | None             # spec.volumeName
+    capacity: str | None           # status.capacity.storage or requested size
+    storage_class: str | None
+    orphan: bool                   # ordinal >= start + replicas (retained, unused)
+    access_modes: tuple[str, ...] = ()
+    uid: str | None = None
+    created: float | None = None
+
+
+@dataclass(frozen=True)
+class VolumeView:
+    name: str
+    phase: str                     # Available/Bound/Released/Failed/Pending, or "Terminating"
+    reclaim_policy: str            # Retain/Delete/Recycle
+    claim: str | None              # "ns/name" from spec.claimRef
+    claim_uid: str | None
+    storage_class: str | None
+    capacity: str | None
+    ordinal: int | None            # ordinal of the claim it belongs/belonged to
+    template: str | None
+    reserved: bool = False         # claimRef names a claim but has no uid (kept for that claim)
+    created: float | None = None
+
+
+@dataclass(frozen=True)
+class RolloutView:
+    strategy: str                  # RollingUpdate / OnDelete
+    partition: int                 # 0 when unset
+    max_unavailable: int
+    replicas: int
+    ready_replicas: int
+    available_replicas: int
+    current_replicas: int
+    updated_replicas: int
+    current_revision: str | None
+    update_revision: str | None
+    observed_generation: int | None
+    generation: int | None
+    in_progress: bool              # some pod at/above partition not yet at update revision
+    complete: bool                 # every pod in spec at update revision and ready
+    next_ordinal: int | None       # ordinal the controller updates next (RollingUpdate), None if none
+    next_step_ordinal: int | None  # ordinal that lowering the partition by one would release
+    halted: bool
+    halted_reason: str | None
+    old_revision_ordinals: tuple[int, ...] = ()   # pods not at update revision (all strategies)
+    pod_management_policy: str = "OrderedReady"
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    name: str                      # spec.serviceName ("" if unset)
+    exists: bool
+    headless: bool
+
+
+@dataclass(frozen=True)
+class StatefulSetView:
+    namespace: str
+    name: str
+    uid: str | None
+    replicas: int
+    ordinals_start: int
+    selector: dict[str, str]
+    service: ServiceView
+    rollout: RolloutView
+    slots: tuple[PodSlot, ...]
+    claims: tuple[ClaimView, ...]
+    volumes: tuple[VolumeView, ...]
+    warnings: tuple[Warning, ...]
+    templates: tuple[str, ...]     # volumeClaimTemplates names
+    retention_when_scaled: str     # Retain/Delete
+    retention_when_deleted: str
+    images: tuple[tuple[str, str], ...] = ()   # (container, image) of the template
+    created: float | None = None
+    resource_version: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def slot(self, ordinal: int) -> PodSlot | None:
+        for s in self.slots:
+            if s.ordinal == ordinal:
+                return s
+        return None
+
+
+def revision_label(kind: str | None) -> str:
+    return kind or "-"
+
+
+def to_json(view: StatefulSetView) -> dict[str, Any]:
+    """The stable `ststui get -o json` schema for one StatefulSet."""
+    r = view.rollout
+    return {
+        "namespace": view.namespace,
+        "name": view.name,
+        "replicas": view.replicas,
+        "ordinalsStart": view.ordinals_start,
+        "strategy": r.strategy,
+        "podManagementPolicy": r.pod_management_policy,
+        "partition": r.partition,
+        "currentRevision": r.current_revision,
+        "updateRevision": r.update_revision,
+        "readyReplicas": r.ready_replicas,
+        "updatedReplicas": r.updated_replicas,
+        "rollout": {
+            "inProgress": r.in_progress,
+            "complete": r.complete,
+            "nextOrdinal": r.next_ordinal,
+            "halted": r.halted,
+            "haltedReason": r.halted_reason,
+            "oldRevisionOrdinals": list(r.old_revision_ordinals),
+        },
+        "service": {"name": view.service.name, "exists": view.service.exists,
+                    "headless": view.service.headless},
+        "pods": [
+            {
+                "ordinal": s.ordinal,
+                "name": s.name,
+                "exists": s.exists,
+                "phase": s.phase,
+                "ready": s.ready,
+                "revision": s.revision_kind,
+                "revisionName": s.revision,
+                "node": s.node,
+                "nodeReady": s.node_ready,
+                "terminating": s.terminating,
+                "ip": s.ip,
+                "dns": s.dns_name,
+                "restarts": s.restarts,
+            }
+            for s in view.slots
+        ],
+        "claims": [
+            {
+                "name": c.name,
+                "template": c.template,
+                "ordinal": c.ordinal,
+                "exists": c.exists,
+                "phase": c.phase,
+                "volume": c.volume,
+                "capacity": c.capacity,
+                "orphan": c.orphan,
+            }
+            for c in view.claims
+        ],
+        "volumes": [
+            {
+                "name": v.name,
+                "phase": v.phase,
+                "reclaimPolicy": v.reclaim_policy,
+                "claim": v.claim,
+                "storageClass": v.storage_class,
+                "capacity": v.capacity,
+                "reserved": v.reserved,
+            }
+            for v in view.volumes
+        ],
+        "warnings": [w.message for w in view.warnings],
+        "warningKinds": sorted({w.kind for w in view.warnings}),
+    }
