@@ -1,0 +1,317 @@
+"""List-then-watch loops that keep the `state.store.Store` equal to the API server.
+
+Place in the flow: `WatchManager` runs one loop per resource kind (a small thread each,
+supervised by the manager, which the TUI starts from a thread worker); every LIST goes
+to `store.replace()` and every watch event to `store.apply_event()`. The UI only reads
+the store and `manager.states()`.
+
+The contract (client-go's reflector, without its model decoding):
+- LIST, then WATCH from the list's resourceVersion with allowWatchBookmarks and a
+  bounded timeoutSeconds; re-watch from the last version seen (events and bookmarks).
+- 410 Expired (an ERROR event or a 410 answer): LIST again and replace, so objects
+  deleted meanwhile disappear and nothing is duplicated.
+- Network errors and 5xx: reconnect with capped exponential backoff and jitter,
+  resuming from the last version seen.
+- 401/403: stop that resource and say so (state "forbidden").
+"""
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from kubernetes.client import ApiClient
+
+from .rest import HttpError, iter_lines, open_request, raise_for_status
+
+# plural -> (api root, namespaced)
+WATCHED: dict[str, tuple[str, bool]] = {
+    "statefulsets": ("/apis/apps/v1", True),
+    "pods": ("/api/v1", True),
+    "persistentvolumeclaims": ("/api/v1", True),
+    "persistentvolumes": ("/api/v1", False),
+    "nodes": ("/api/v1", False),
+    "services": ("/api/v1", True),
+    "controllerrevisions": ("/apis/apps/v1", True),
+    "storageclasses": ("/apis/storage.k8s.io/v1", False),
+    "events": ("/api/v1", True),
+}
+
+# Connection states shown to the user.
+STARTING = "starting"
+SYNCED = "synced"
+RESYNCING = "resyncing"
+RETRYING = "retrying"
+FORBIDDEN = "forbidden"
+STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class ResourceState:
+    plural: str
+    state: str = STARTING
+    resource_version: str | None = None
+    retry_at: float | None = None      # wall time of the next attempt when retrying
+    message: str = ""                  # one sentence for people
+    lists: int = 0                     # LIST calls made (1 + relists)
+    events: int = 0                    # watch events applied
+    errors: int = 0
+
+
+@dataclass
+class Backoff:
+    base: float = 0.5
+    cap: float = 30.0
+    attempt: int = 0
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.base * (2 ** self.attempt))
+        self.attempt += 1
+        return delay * random.uniform(0.8, 1.2)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+def list_path(plural: str, namespace: str | None) -> str:
+    root, namespaced = WATCHED[plural]
+    if namespaced and namespace:
+        return f"{root}/namespaces/{namespace}/{plural}"
+    return f"{root}/{plural}"
+
+
+class _Relist(Exception):
+    """The watch's resourceVersion expired: LIST again."""
+
+
+class ResourceLoop:
+    """The list-then-watch loop of one resource kind."""
+
+    def __init__(self, manager: "WatchManager", plural: str) -> None:
+        self.m = manager
+        self.plural = plural
+        self.namespace = manager.namespace if WATCHED[plural][1] else None
+        self.path = list_path(plural, self.namespace)
+        self._state = ResourceState(plural)
+        self.events = 0          # watch events applied (hot path: a plain counter)
+        self.rv: str | None = None
+        self._resp = None
+        self._resp_lock = threading.Lock()
+        self.thread = threading.Thread(target=self.run, name=f"watch-{plural}", daemon=True)
+
+    @property
+    def state(self) -> ResourceState:
+        return replace(self._state, events=self.events, resource_version=self.rv)
+
+    def _set(self, **kw) -> None:
+        if "resource_version" in kw:
+            self.rv = kw.pop("resource_version")
+        self._state = replace(self._state, **kw)
+        self.m._state_changed()
+
+    def run(self) -> None:
+        backoff = Backoff(self.m.backoff_base, self.m.backoff_cap)
+        need_list = True
+        rv: str | None = None
+        while not self.m.stopped.is_set():
+            try:
+                if need_list:
+                    if self._state.lists:
+                        self._set(state=RESYNCING, message="resyncing after an expired watch")
+                    rv = self._list()
+                    need_list = False
+                    backoff.reset()
+                    self._set(state=SYNCED, resource_version=rv, retry_at=None, message="")
+                rv = self._watch(rv, backoff)
+            except _Relist:
+                need_list = True
+            except HttpError as e:
+                if e.status == 410:
+                    need_list = True
+                    continue
+                if e.status in (401, 403):
+                    self._set(state=FORBIDDEN, errors=self._state.errors + 1,
+                              message=f"not allowed to watch {self.plural}: {e.message}")
+                    return
+                self._retry(backoff, f"the API server answered {e.status} {e.reason or ''}".strip())
+            except Exception as e:  # network errors, timeouts, broken streams
+                if self.m.stopped.is_set():
+                    break
+                self._retry(backoff, _network_message(e))
+        self._set(state=STOPPED)
+
+    def _retry(self, backoff: Backoff, why: str) -> None:
+        delay = backoff.next_delay()
+        self._set(state=RETRYING, retry_at=time.time() + delay, errors=self._state.errors + 1,
+                  message=f"{why}; retrying in {delay:.0f}s" if delay >= 1 else f"{why}; retrying")
+        self.m.stopped.wait(delay)
+
+    def _list(self) -> str:
+        raw = open_request(self.m.api, "GET", self.path, timeout=(10, self.m.list_timeout))
+        self._hold(raw)
+        try:
+            raise_for_status(raw)
+            data = raw.data
+        finally:
+            self._release(raw)
+        body = json.loads(data)
+        rv = (body.get("metadata") or {}).get("resourceVersion") or ""
+        self.m.store.replace(self.plural, body.get("items") or [], rv, namespace=self.namespace)
+        self._state = replace(self._state, lists=self._state.lists + 1)
+        self.rv = rv
+        return rv
+
+    def _watch(self, rv: str | None, backoff: Backoff) -> str | None:
+        query = [("watch", "true"), ("allowWatchBookmarks", "true"),
+                 ("timeoutSeconds", str(self.m.watch_timeout))]
+        if rv:
+            query.append(("resourceVersion", rv))
+        raw = open_request(self.m.api, "GET", self.path, query=query,
+                           timeout=(10, self.m.watch_timeout + self.m.read_slack))
+        self._hold(raw)
+        try:
+            raise_for_status(raw)
+            if self._state.state != SYNCED:
+                self._set(state=SYNCED, retry_at=None, message="")
+            backoff.reset()
+            for line in iter_lines(raw):
+                if self.m.stopped.is_set():
+                    break
+                event = json.loads(line)
+                etype = event.get("type")
+                obj = event.get("object") or {}
+                if etype == "ERROR":
+                    if obj.get("code") == 410:
+                        raise _Relist()
+                    raise HttpError(int(obj.get("code") or 500), obj)
+                new_rv = (obj.get("metadata") or {}).get("resourceVersion")
+                if etype != "BOOKMARK":
+                    self.m.store.apply_event(self.plural, etype, obj)
+                    self.events += 1
+                if new_rv:
+                    rv = self.rv = new_rv
+            return rv
+        finally:
+            self._release(raw)
+
+    def _hold(self, raw) -> None:
+        with self._resp_lock:
+            self._resp = raw
+
+    def _release(self, raw) -> None:
+        with self._resp_lock:
+            if self._resp is raw:
+                self._resp = None
+        try:
+            raw.release_conn()
+        except Exception:
+            pass
+
+    def interrupt(self) -> None:
+        """Unblock a pending read (used on stop)."""
+        with self._resp_lock:
+            raw = self._resp
+        if raw is not None:
+            try:
+                raw.shutdown()
+            except Exception:
+                try:
+                    raw.close()
+                except Exception:
+                    pass
+
+
+def _network_message(e: Exception) -> str:
+    text = str(e)
+    if "Connection refused" in text or "NewConnectionError" in type(e).__name__ + text:
+        return "cannot reach the API server (connection refused)"
+    if "timed out" in text.lower() or "Timeout" in type(e).__name__:
+        return "the API server did not answer in time"
+    if "ProtocolError" in type(e).__name__ or "IncompleteRead" in text or "Connection broken" in text:
+        return "the connection to the API server broke"
+    return f"connection problem ({type(e).__name__})"
+
+
+class WatchManager:
+    """Keeps a Store in sync with the API server for the kinds ststui shows."""
+
+    def __init__(self, api: ApiClient, store, namespace: str | None = None, *,
+                 plurals: tuple[str, ...] | None = None, watch_timeout: int = 300,
+                 read_slack: int = 30, list_timeout: float = 120,
+                 backoff_base: float = 0.5, backoff_cap: float = 30.0,
+                 on_state: Callable[[], None] | None = None) -> None:
+        self.api = api
+        self.store = store
+        self.namespace = namespace
+        self.watch_timeout = watch_timeout
+        self.read_slack = read_slack
+        self.list_timeout = list_timeout
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.on_state = on_state
+        self.stopped = threading.Event()
+        self.state_version = 0
+        self.loops = [ResourceLoop(self, p) for p in (plurals or tuple(WATCHED))]
+
+    def _state_changed(self) -> None:
+        self.state_version += 1
+        if self.on_state is not None:
+            try:
+                self.on_state()
+            except Exception:
+                pass
+
+    def start(self) -> None:
+        for loop in self.loops:
+            loop.thread.start()
+
+    def run(self) -> None:
+        """Start the loops and block until stop() (for a Textual thread worker)."""
+        self.start()
+        self.stopped.wait()
+        self.join()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        for loop in self.loops:
+            loop.interrupt()
+
+    def join(self, timeout: float = 5.0) -> None:
+        for loop in self.loops:
+            if loop.thread.is_alive():
+                loop.thread.join(timeout)
+
+    def states(self) -> dict[str, ResourceState]:
+        return {loop.plural: loop.state for loop in self.loops}
+
+    def all_synced(self) -> bool:
+        return all(loop.state.state == SYNCED for loop in self.loops)
+
+    def wait_synced(self, timeout: float = 30.0) -> bool:
+        """Block until every loop has listed once and is synced (used by `ststui get`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            states = self.states().values()
+            if all(s.state == SYNCED or s.state == FORBIDDEN for s in states) \
+                    and all(s.lists > 0 or s.state == FORBIDDEN for s in states):
+                return True
+            if self.stopped.wait(0.02):
+                return False
+        return False
+
+    def summary(self) -> tuple[str, str]:
+        """(overall state, one sentence) for the header."""
+        states = list(self.states().values())
+        forbidden = [s for s in states if s.state == FORBIDDEN]
+        retrying = [s for s in states if s.state == RETRYING]
+        if retrying:
+            s = min(retrying, key=lambda s: s.retry_at or 0)
+            return RETRYING, s.message
+        if any(s.state in (STARTING, RESYNCING) for s in states):
+            return RESYNCING, "syncing"
+        if forbidden:
+            return FORBIDDEN, "; ".join(s.message for s in forbidden)
+        return SYNCED, "live"
