@@ -6,6 +6,19 @@ for StatefulSet logic. `to_json()` gives the stable `ststui get -o json` schema.
 
 All timestamps are seconds since the epoch (float) so rendering can compute ages
 against an injected clock; None means "not known / not applicable".
+
+Meanings fixed by the state layer (see topology.py / rollout.py):
+- Ordinals: slots run from `.spec.ordinals.start` to max(start+replicas-1, highest pod
+  ordinal); pods below `start` also get a slot. `in_spec` is start <= ordinal < start+replicas.
+- Revision kind of a pod: "update" when its controller-revision-hash equals
+  status.updateRevision and that differs from currentRevision; "current" when it equals
+  currentRevision (so when both revisions are equal, settled pods are "current");
+  "other" for anything else (older revisions, or no label).
+- Partition, as in the real controller, counts positions from the ordinals start: pods
+  with ordinal >= start + partition are updated (identical to "ordinal >= partition" when
+  start is 0).
+- Orphan claim: a claim of a volumeClaimTemplate whose ordinal is outside
+  start..start+replicas-1 (above it after a scale-down, or below a raised start).
 """
 from __future__ import annotations
 
@@ -56,11 +69,17 @@ class PodSlot:
     terminating_since: float | None    # deletionTimestamp minus grace, i.e. when deletion was asked
     deletion_grace_seconds: int | None
     ip: str | None
-    dns_name: str | None           # web-N.svc.ns.svc.cluster.local when the service is known
+    dns_name: str | None           # web-N.<serviceName>.ns.svc.cluster.local for an existing pod
+                                   # when spec.serviceName is set (even if the service is missing:
+                                   # the warnings say so)
     created: float | None
     uid: str | None = None
-    resource_version: str | None = None
-    in_spec: bool = True           # ordinal < start + replicas
+    resource_version: str | None = None   # may lag when only the resourceVersion moved
+    in_spec: bool = True           # start <= ordinal < start + replicas
+    reason: str | None = None      # kubectl-style detail: ContainerCreating, CrashLoopBackOff, Evicted...
+    ready_changed: float | None = None    # lastTransitionTime of the Ready condition
+    stuck: bool = False            # Terminating past deletionTimestamp + grace, or on a NotReady node
+    controlled: bool = True        # False: no controller ownerReference (an orphaned pod in this slot)
 
 
 @dataclass(frozen=True)
@@ -73,7 +92,7 @@ class ClaimView:
     volume: str | None             # spec.volumeName
     capacity: str | None           # status.capacity.storage or requested size
     storage_class: str | None
-    orphan: bool                   # ordinal >= start + replicas (retained, unused)
+    orphan: bool                   # exists and ordinal outside start..start+replicas-1 (retained, unused)
     access_modes: tuple[str, ...] = ()
     uid: str | None = None
     created: float | None = None
@@ -99,7 +118,8 @@ class RolloutView:
     strategy: str                  # RollingUpdate / OnDelete
     partition: int                 # 0 when unset
     max_unavailable: int
-    replicas: int
+    replicas: int                  # status.replicas (pods the controller has created); the
+                                   # desired count is StatefulSetView.replicas
     ready_replicas: int
     available_replicas: int
     current_replicas: int
@@ -108,14 +128,23 @@ class RolloutView:
     update_revision: str | None
     observed_generation: int | None
     generation: int | None
-    in_progress: bool              # some pod at/above partition not yet at update revision
+    in_progress: bool              # RollingUpdate: a pod at/above partition not yet at update
+                                   # revision, or updated but not yet Ready while currentRevision !=
+                                   # updateRevision; OnDelete: some in-spec pod on an old revision
     complete: bool                 # every pod in spec at update revision and ready
     next_ordinal: int | None       # ordinal the controller updates next (RollingUpdate), None if none
     next_step_ordinal: int | None  # ordinal that lowering the partition by one would release
-    halted: bool
-    halted_reason: str | None
-    old_revision_ordinals: tuple[int, ...] = ()   # pods not at update revision (all strategies)
+    halted: bool                   # the controller cannot proceed: the pod it waits for is stuck
+                                   # Terminating, on a NotReady node, failing (CrashLoopBackOff,
+                                   # ErrImagePull...), or not Ready for rollout.HALT_AFTER_SECONDS
+    halted_reason: str | None      # the cause, naming the pod: "updated pod web-2 is not Ready
+                                   # (CrashLoopBackOff)"; the warning says "rollout of ... is halted: <cause>"
+    old_revision_ordinals: tuple[int, ...] = ()   # in-spec pods not at update revision (all strategies)
     pod_management_policy: str = "OrderedReady"
+    next_ordinals: tuple[int, ...] = ()   # up to maxUnavailable ordinals updated next, highest first
+    waiting_for: str | None = None        # sentence: what the controller waits for (not halted yet)
+    step_blocked_reason: str | None = None  # sentence: why lowering the partition by one is unwise now
+    min_ready_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -144,7 +173,7 @@ class StatefulSetView:
     retention_when_deleted: str
     images: tuple[tuple[str, str], ...] = ()   # (container, image) of the template
     created: float | None = None
-    resource_version: str | None = None
+    resource_version: str | None = None   # may lag when only the resourceVersion moved
 
     @property
     def key(self) -> str:
@@ -182,6 +211,8 @@ def to_json(view: StatefulSetView) -> dict[str, Any]:
             "nextOrdinal": r.next_ordinal,
             "halted": r.halted,
             "haltedReason": r.halted_reason,
+            "waitingFor": r.waiting_for,
+            "nextStepOrdinal": r.next_step_ordinal,
             "oldRevisionOrdinals": list(r.old_revision_ordinals),
         },
         "service": {"name": view.service.name, "exists": view.service.exists,
@@ -198,6 +229,8 @@ def to_json(view: StatefulSetView) -> dict[str, Any]:
                 "node": s.node,
                 "nodeReady": s.node_ready,
                 "terminating": s.terminating,
+                "stuck": s.stuck,
+                "reason": s.reason,
                 "ip": s.ip,
                 "dns": s.dns_name,
                 "restarts": s.restarts,

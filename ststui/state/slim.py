@@ -1,0 +1,484 @@
+"""Slim projections: raw API objects (JSON dicts) -> the few fields ststui uses.
+
+Place in the flow: the watch worker hands raw dicts to `store.Store`, which keeps only
+`slim(plural, obj)` of each. A slim object keeps the API's shape (`metadata`, `spec`,
+`status` with the API's field names), so code reading it reads like code reading the API
+object, minus everything the topology and the panes never look at (managedFields,
+last-applied annotations, volumes, env, probes, most of status).
+
+Memory is the point (10,000 pods are 30 MB of JSON): repeated strings (namespaces, node
+names, label keys and values, phases, images, timestamps) are interned, and identical
+sub-objects (a StatefulSet's ownerReferences, the label set of one revision, a claim's
+status, a container list) are shared between objects through a bounded cache. This is
+safe because slim objects are never mutated: the store replaces them whole. Callers
+must treat them as read-only.
+
+Dropped on purpose: pod labels `statefulset.kubernetes.io/pod-name` and
+`apps.kubernetes.io/pod-index` when they only repeat the pod's name and ordinal (so pods
+of one revision share one label dict), node heartbeat times (a heartbeat alone is not a
+change), and every annotation except a StorageClass's default-class marker.
+
+Pure functions, no I/O.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+_intern = sys.intern
+
+Obj = dict[str, Any]
+
+POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
+POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
+
+# Shared sub-objects, by a hashable key of their content. Bounded: when full it starts
+# over (objects already built keep what they share).
+_SHARED: dict[tuple, Any] = {}
+_SHARED_MAX = 100_000
+
+
+def _share(key: tuple, value: Any) -> Any:
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    if len(_SHARED) >= _SHARED_MAX:
+        _SHARED.clear()
+    _SHARED[key] = value
+    return value
+
+
+def _s(value: Any) -> Any:
+    """Intern a string value (other values pass through)."""
+    return _intern(value) if type(value) is str else value
+
+
+def _labels(labels: Obj | None, drop: tuple[str, ...] = ()) -> dict[str, str] | None:
+    if not labels:
+        return None
+    items = tuple((k, v) for k, v in labels.items() if k not in drop) if drop else tuple(labels.items())
+    if not items:
+        return None
+    key = ("labels",) + items
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    return _share(key, {_intern(k): _s(v) for k, v in items})
+
+
+def _owner_refs(refs: list | None) -> list[Obj] | None:
+    if not refs:
+        return None
+    if len(refs) == 1:
+        ref = refs[0]
+        key = ("owner", ref.get("kind"), ref.get("name"), ref.get("uid"), bool(ref.get("controller")))
+        found = _SHARED.get(key)
+        if found is not None:
+            return found
+    else:
+        key = None
+    out = []
+    for ref in refs:
+        slim = {"kind": _s(ref.get("kind")), "name": _s(ref.get("name")), "uid": ref.get("uid")}
+        if ref.get("controller"):
+            slim["controller"] = True
+        out.append(slim)
+    return _share(key, out) if key is not None else out
+
+
+def _metadata(md: Obj, labels: dict[str, str] | None = None, owners: bool = True) -> Obj:
+    """The metadata every kind keeps; `labels` already projected by the caller."""
+    out: Obj = {"name": md.get("name")}
+    value = md.get("namespace")
+    if value:
+        out["namespace"] = _intern(value)
+    value = md.get("uid")
+    if value is not None:
+        out["uid"] = value
+    value = md.get("resourceVersion")
+    if value is not None:
+        out["resourceVersion"] = value
+    value = md.get("creationTimestamp")
+    if value is not None:
+        out["creationTimestamp"] = _s(value)
+    value = md.get("deletionTimestamp")
+    if value is not None:
+        out["deletionTimestamp"] = value
+        grace = md.get("deletionGracePeriodSeconds")
+        if grace is not None:
+            out["deletionGracePeriodSeconds"] = grace
+    value = md.get("generation")
+    if value is not None:
+        out["generation"] = value
+    if labels:
+        out["labels"] = labels
+    if owners:
+        refs = md.get("ownerReferences")
+        if refs:
+            out["ownerReferences"] = _owner_refs(refs)
+    return out
+
+
+def _containers(containers: list | None) -> list[Obj] | None:
+    if not containers:
+        return None
+    key = ("containers",) + tuple((c.get("name"), c.get("image")) for c in containers)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    return _share(key, [{"name": _s(c.get("name")), "image": _s(c.get("image"))} for c in containers])
+
+
+def _shared_list(tag: str, values: list | None) -> list | None:
+    if not values:
+        return None
+    key = (tag,) + tuple(values)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    return _share(key, [_s(v) for v in values])
+
+
+def _storage_dict(tag: str, storage: str | None) -> Obj | None:
+    """{"storage": "1Gi"} (shared), or {"requests": {"storage": ...}} for tag "requests"."""
+    if not storage:
+        return None
+    key = (tag, storage)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    inner = {"storage": _intern(storage)}
+    return _share(key, {"requests": inner} if tag == "requests" else inner)
+
+
+def _ready_condition(conditions: list | None) -> list[Obj] | None:
+    if not conditions:
+        return None
+    for cond in conditions:
+        if cond.get("type") == "Ready":
+            out = {"type": "Ready", "status": _s(cond.get("status"))}
+            value = cond.get("lastTransitionTime")
+            if value is not None:
+                out["lastTransitionTime"] = _s(value)
+            value = cond.get("reason")
+            if value is not None:
+                out["reason"] = _s(value)
+            return [out]
+    return None
+
+
+# --- per kind -------------------------------------------------------------------------
+
+def slim_statefulset(obj: Obj) -> Obj:
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    md = obj.get("metadata") or {}
+    template = spec.get("template") or {}
+    tmd = template.get("metadata") or {}
+    tspec = template.get("spec") or {}
+    claim_templates = []
+    for vct in spec.get("volumeClaimTemplates") or ():
+        vspec = vct.get("spec") or {}
+        cspec: Obj = {}
+        if vspec.get("storageClassName") is not None:
+            cspec["storageClassName"] = _s(vspec["storageClassName"])
+        if vspec.get("accessModes"):
+            cspec["accessModes"] = _shared_list("modes", vspec["accessModes"])
+        storage = ((vspec.get("resources") or {}).get("requests") or {}).get("storage")
+        if storage:
+            cspec["resources"] = _storage_dict("requests", storage)
+        claim_templates.append({"metadata": {"name": _s((vct.get("metadata") or {}).get("name"))},
+                                "spec": cspec})
+    tmeta: Obj = {}
+    if tmd.get("labels"):
+        tmeta["labels"] = _labels(tmd["labels"])
+    if tmd.get("annotations"):
+        tmeta["annotations"] = dict(tmd["annotations"])
+    tspec_out: Obj = {}
+    for key in ("containers", "initContainers"):
+        if tspec.get(key):
+            tspec_out[key] = _containers(tspec[key])
+    if tspec.get("terminationGracePeriodSeconds") is not None:
+        tspec_out["terminationGracePeriodSeconds"] = tspec["terminationGracePeriodSeconds"]
+    out_spec: Obj = {"template": {"metadata": tmeta, "spec": tspec_out}}
+    selector = spec.get("selector") or {}
+    out_sel: Obj = {}
+    if selector.get("matchLabels"):
+        out_sel["matchLabels"] = _labels(selector["matchLabels"])
+    if selector.get("matchExpressions"):
+        out_sel["matchExpressions"] = selector["matchExpressions"]
+    out_spec["selector"] = out_sel
+    for key in ("replicas", "serviceName", "podManagementPolicy", "updateStrategy", "ordinals",
+                "persistentVolumeClaimRetentionPolicy", "minReadySeconds", "revisionHistoryLimit"):
+        value = spec.get(key)
+        if value is not None:
+            out_spec[key] = _s(value)
+    if claim_templates:
+        out_spec["volumeClaimTemplates"] = claim_templates
+    out_status: Obj = {}
+    for key in ("observedGeneration", "replicas", "readyReplicas", "availableReplicas",
+                "currentReplicas", "updatedReplicas", "currentRevision", "updateRevision",
+                "collisionCount", "conditions"):
+        value = status.get(key)
+        if value is not None:
+            out_status[key] = _s(value)
+    return {"metadata": _metadata(md, _labels(md.get("labels"))), "spec": out_spec, "status": out_status}
+
+
+def _container_statuses(statuses: list | None) -> list[Obj] | None:
+    if not statuses:
+        return None
+    parts = []
+    for cs in statuses:
+        state = cs.get("state") or {}
+        if "waiting" in state:
+            kind, detail = "waiting", (state["waiting"] or {}).get("reason")
+        elif "terminated" in state:
+            term = state["terminated"] or {}
+            kind, detail = "terminated", (term.get("reason"), term.get("exitCode"))
+        elif "running" in state:
+            kind, detail = "running", None
+        else:
+            kind, detail = None, None
+        parts.append((cs.get("name"), bool(cs.get("ready")), cs.get("restartCount") or 0, kind, detail))
+    key = ("cstatus",) + tuple(parts)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    out = []
+    for name, ready, restarts, kind, detail in parts:
+        item: Obj = {"name": _s(name), "ready": ready, "restartCount": restarts}
+        if kind == "waiting":
+            item["state"] = {"waiting": {"reason": _s(detail)} if detail else {}}
+        elif kind == "terminated":
+            term_out: Obj = {}
+            if detail[0]:
+                term_out["reason"] = _s(detail[0])
+            if detail[1] is not None:
+                term_out["exitCode"] = detail[1]
+            item["state"] = {"terminated": term_out}
+        elif kind == "running":
+            item["state"] = {"running": {}}
+        out.append(item)
+    return _share(key, out)
+
+
+def slim_pod(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    labels = md.get("labels")
+    if labels:
+        name = md.get("name") or ""
+        drop = []
+        if labels.get(POD_NAME_LABEL) == name:
+            drop.append(POD_NAME_LABEL)
+        index = labels.get(POD_INDEX_LABEL)
+        if index is not None and name.endswith("-" + index):
+            drop.append(POD_INDEX_LABEL)
+        labels = _labels(labels, tuple(drop))
+    node = spec.get("nodeName")
+    containers = spec.get("containers")
+    key = ("podspec", node, tuple((c.get("name"), c.get("image")) for c in containers) if containers else ())
+    out_spec = _SHARED.get(key)
+    if out_spec is None:
+        out_spec = {}
+        if node:
+            out_spec["nodeName"] = _intern(node)
+        if containers:
+            out_spec["containers"] = _containers(containers)
+        out_spec = _share(key, out_spec)
+    out_status: Obj = {}
+    value = status.get("phase")
+    if value is not None:
+        out_status["phase"] = _s(value)
+    value = status.get("reason")
+    if value is not None:
+        out_status["reason"] = _s(value)
+    value = status.get("podIP")
+    if value is not None:
+        out_status["podIP"] = value
+    value = _ready_condition(status.get("conditions"))
+    if value is not None:
+        out_status["conditions"] = value
+    value = _container_statuses(status.get("containerStatuses"))
+    if value is not None:
+        out_status["containerStatuses"] = value
+    return {"metadata": _metadata(md, labels), "spec": out_spec, "status": out_status}
+
+
+def slim_persistentvolumeclaim(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    out_spec: Obj = {}
+    value = spec.get("volumeName")
+    if value:
+        out_spec["volumeName"] = value
+    value = spec.get("storageClassName")
+    if value is not None:
+        out_spec["storageClassName"] = _s(value)
+    value = spec.get("accessModes")
+    if value:
+        out_spec["accessModes"] = _shared_list("modes", value)
+    value = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
+    if value:
+        out_spec["resources"] = _storage_dict("requests", value)
+    phase = status.get("phase")
+    capacity = (status.get("capacity") or {}).get("storage")
+    key = ("pvcstatus", phase, capacity)
+    out_status = _SHARED.get(key)
+    if out_status is None:
+        out_status = {}
+        if phase is not None:
+            out_status["phase"] = _s(phase)
+        if capacity:
+            out_status["capacity"] = _storage_dict("capacity", capacity)
+        out_status = _share(key, out_status)
+    return {"metadata": _metadata(md, _labels(md.get("labels"))), "spec": out_spec, "status": out_status}
+
+
+def slim_persistentvolume(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    out_spec: Obj = {}
+    ref = spec.get("claimRef")
+    if ref:
+        out_ref: Obj = {"namespace": _s(ref.get("namespace")), "name": ref.get("name")}
+        if ref.get("uid"):
+            out_ref["uid"] = ref["uid"]
+        out_spec["claimRef"] = out_ref
+    for key in ("persistentVolumeReclaimPolicy", "storageClassName", "volumeMode"):
+        value = spec.get(key)
+        if value is not None:
+            out_spec[key] = _s(value)
+    value = (spec.get("capacity") or {}).get("storage")
+    if value:
+        out_spec["capacity"] = _storage_dict("capacity", value)
+    value = spec.get("accessModes")
+    if value:
+        out_spec["accessModes"] = _shared_list("modes", value)
+    phase, reason, message = status.get("phase"), status.get("reason"), status.get("message")
+    key = ("pvstatus", phase, reason, message)
+    out_status = _SHARED.get(key)
+    if out_status is None:
+        out_status = {}
+        if phase is not None:
+            out_status["phase"] = _s(phase)
+        if reason:
+            out_status["reason"] = reason
+        if message:
+            out_status["message"] = message
+        out_status = _share(key, out_status)
+    return {"metadata": _metadata(md, _labels(md.get("labels")), owners=False), "spec": out_spec,
+            "status": out_status}
+
+
+def slim_node(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    out_spec: Obj = {}
+    if spec.get("unschedulable"):
+        out_spec["unschedulable"] = True
+    out_status: Obj = {}
+    conditions = _ready_condition(status.get("conditions"))
+    if conditions is not None:
+        out_status["conditions"] = conditions
+    return {"metadata": _metadata(md, _labels(md.get("labels")), owners=False), "spec": out_spec,
+            "status": out_status}
+
+
+def slim_service(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    out_spec: Obj = {}
+    for key in ("type", "clusterIP"):
+        value = spec.get(key)
+        if value is not None:
+            out_spec[key] = _s(value)
+    if spec.get("selector"):
+        out_spec["selector"] = _labels(spec["selector"])
+    if spec.get("publishNotReadyAddresses"):
+        out_spec["publishNotReadyAddresses"] = True
+    ports = spec.get("ports")
+    if ports:
+        out_spec["ports"] = [{k: p[k] for k in ("name", "port", "protocol") if p.get(k) is not None}
+                             for p in ports]
+    return {"metadata": _metadata(md, _labels(md.get("labels"))), "spec": out_spec}
+
+
+def slim_controllerrevision(obj: Obj) -> Obj:
+    # `data` is kept whole: the TUI diffs pod templates between revisions, and there are few.
+    md = obj.get("metadata") or {}
+    return {"metadata": _metadata(md, _labels(md.get("labels"))),
+            "revision": obj.get("revision"), "data": obj.get("data")}
+
+
+def slim_storageclass(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    meta = _metadata(md, _labels(md.get("labels")), owners=False)
+    default = (md.get("annotations") or {}).get("storageclass.kubernetes.io/is-default-class")
+    if default is not None:
+        meta["annotations"] = {"storageclass.kubernetes.io/is-default-class": default}
+    out = {"metadata": meta}
+    for key in ("provisioner", "reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion"):
+        value = obj.get(key)
+        if value is not None:
+            out[key] = _s(value)
+    return out
+
+
+def slim_event(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    inv = obj.get("involvedObject") or {}
+    out_inv: Obj = {}
+    for key in ("kind", "namespace", "name", "uid", "fieldPath"):
+        value = inv.get(key)
+        if value is not None:
+            out_inv[key] = _s(value) if key in ("kind", "namespace", "name") else value
+    out: Obj = {"metadata": _metadata(md, owners=False), "involvedObject": out_inv}
+    for key in ("reason", "message", "type", "count", "firstTimestamp", "lastTimestamp",
+                "eventTime", "reportingComponent"):
+        value = obj.get(key)
+        if value is not None:
+            out[key] = _s(value) if key in ("reason", "type", "reportingComponent") else value
+    source = obj.get("source")
+    if source:
+        out["source"] = {k: _s(source[k]) for k in ("component", "host") if source.get(k)}
+    series = obj.get("series")
+    if series:
+        out["series"] = {k: series[k] for k in ("count", "lastObservedTime") if series.get(k) is not None}
+    return out
+
+
+def slim_namespace(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    phase = (obj.get("status") or {}).get("phase")
+    return {"metadata": _metadata(md, _labels(md.get("labels")), owners=False),
+            "status": {"phase": _s(phase)} if phase else {}}
+
+
+SLIMMERS: dict[str, Callable[[Obj], Obj]] = {
+    "statefulsets": slim_statefulset,
+    "pods": slim_pod,
+    "persistentvolumeclaims": slim_persistentvolumeclaim,
+    "persistentvolumes": slim_persistentvolume,
+    "nodes": slim_node,
+    "services": slim_service,
+    "controllerrevisions": slim_controllerrevision,
+    "storageclasses": slim_storageclass,
+    "events": slim_event,
+    "namespaces": slim_namespace,
+}
+
+
+def _slim_metadata_only(obj: Obj) -> Obj:
+    md = obj.get("metadata") or {}
+    return {"metadata": _metadata(md, _labels(md.get("labels")))}
+
+
+def slim(plural: str, obj: Obj) -> Obj:
+    """Slim `obj` of resource `plural`; unknown plurals keep metadata only."""
+    return SLIMMERS.get(plural, _slim_metadata_only)(obj)

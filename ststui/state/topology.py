@@ -1,0 +1,474 @@
+"""Topology: the stored objects of one StatefulSet -> its `StatefulSetView`.
+
+Place in the flow: the UI learns from `Store.changed_statefulsets()` which StatefulSets
+changed and calls `build_view(store, ns, name, now)` for each (or `build_views` for all,
+as `ststui get` does). Reads go through the store's indexes (pods and claims by
+StatefulSet and ordinal, volumes by claim, nodes and services by name), so rebuilding
+one view costs in proportion to that StatefulSet, never to the cluster.
+
+What it derives, per StatefulSet:
+- ordinal slots from `.spec.ordinals.start` to max(start + replicas - 1, highest pod
+  ordinal), in numeric order, plus pods below start; holes are "NotCreated";
+- per slot: phase (or Terminating), readiness, restarts, revision kind, node and its
+  readiness, terminating since and stuck or not, IP, DNS name;
+- claims per volumeClaimTemplate per ordinal: existing, missing (in spec, no claim) and
+  orphans (existing, ordinal out of spec);
+- volumes: those the claims are bound to, plus every volume whose claimRef names one of
+  this set's claim names (`<template>-<sts>-<N>`, existing or not): Released volumes and
+  volumes reserved for a claim (claimRef without uid);
+- the rollout (rollout.summarize), the headless Service check, and warnings.
+
+Pure: no I/O, and `now` (epoch seconds) is passed in for every age.
+"""
+from __future__ import annotations
+
+import gc
+from typing import Any, Iterable
+
+from . import model as m
+from .model import ClaimView, PodSlot, ServiceView, StatefulSetView, VolumeView, Warning
+from .rollout import (HALT_AFTER_SECONDS, ROLLING_UPDATE, RolloutSpec, StatusCounters,
+                      max_unavailable_value, summarize)
+from .store import Store, controller_ref
+from .times import human_age, parse_time
+
+Obj = dict[str, Any]
+
+CLUSTER_DOMAIN = "cluster.local"
+DEFAULT_GRACE_SECONDS = 30
+
+REVISION_LABEL = "controller-revision-hash"
+
+
+def build_view(store: Store, namespace: str, name: str, now: float, *,
+               cluster_domain: str = CLUSTER_DOMAIN,
+               halt_after: float = HALT_AFTER_SECONDS) -> StatefulSetView | None:
+    """The view of StatefulSet namespace/name, or None when the store does not hold it."""
+    with store.reading():
+        sts = store.get("statefulsets", namespace, name)
+        if sts is None:
+            return None
+        return _build(store, sts, now, cluster_domain, halt_after)
+
+
+def build_views(store: Store, now: float, namespaces: Iterable[str] | None = None, *,
+                cluster_domain: str = CLUSTER_DOMAIN,
+                halt_after: float = HALT_AFTER_SECONDS) -> list[StatefulSetView]:
+    """Views of every stored StatefulSet (in `namespaces` if given), sorted by namespace, name."""
+    # Tens of thousands of small objects are made here: pause the cyclic GC meanwhile
+    # (nothing built here forms cycles), as Store.replace does.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with store.reading():
+            out = []
+            for ns, name in store.statefulset_keys(namespaces):
+                sts = store.get("statefulsets", ns, name)
+                if sts is not None:
+                    out.append(_build(store, sts, now, cluster_domain, halt_after))
+            return out
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+# --- small readers of slim objects ---------------------------------------------------------
+
+def _condition(obj: Obj, ctype: str) -> Obj | None:
+    for cond in (obj.get("status") or {}).get("conditions") or ():
+        if cond.get("type") == ctype:
+            return cond
+    return None
+
+
+def node_ready(node: Obj | None) -> bool | None:
+    """True/False from the node's Ready condition (Unknown counts as not ready); None when
+    the node or its condition is unknown."""
+    if node is None:
+        return None
+    cond = _condition(node, "Ready")
+    if cond is None:
+        return None
+    return cond.get("status") == "True"
+
+
+def pod_reason(pod: Obj) -> str | None:
+    """The detail kubectl shows instead of the phase: the pod's status.reason, else the
+    first waiting (or failed terminated) container's reason."""
+    status = pod.get("status") or {}
+    if status.get("reason"):
+        return status["reason"]
+    for cs in status.get("containerStatuses") or ():
+        state = cs.get("state") or {}
+        waiting = state.get("waiting")
+        if waiting is not None and waiting.get("reason"):
+            return waiting["reason"]
+        terminated = state.get("terminated")
+        if terminated is not None and terminated.get("reason") and terminated.get("reason") != "Completed":
+            return terminated["reason"]
+    return None
+
+
+def _revision_kind(revision: str | None, current: str | None, update: str | None) -> str:
+    if revision is not None:
+        if revision == update and update != current:
+            return m.REV_UPDATE
+        if revision == current:
+            return m.REV_CURRENT
+    return m.REV_OTHER
+
+
+def _capacity(claim: Obj) -> str | None:
+    cap = ((claim.get("status") or {}).get("capacity") or {}).get("storage")
+    if cap:
+        return cap
+    return (((claim.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+
+
+# --- building -------------------------------------------------------------------------
+
+class _Ctx:
+    """What one view build needs besides the store: the set's identity and revisions."""
+    __slots__ = ("ns", "name", "start", "replicas", "end", "service", "current", "update",
+                 "now", "domain", "node_cache")
+
+    def __init__(self, ns: str, name: str, start: int, replicas: int, service: str,
+                 current: str | None, update: str | None, now: float, domain: str):
+        self.ns = ns
+        self.name = name
+        self.start = start
+        self.replicas = replicas
+        self.end = start + replicas - 1
+        self.service = service
+        self.current = current
+        self.update = update
+        self.now = now
+        self.domain = domain
+        self.node_cache: dict[str, tuple[bool | None, float | None]] = {}
+
+    def in_spec(self, ordinal: int) -> bool:
+        return self.start <= ordinal <= self.end
+
+
+def _node_state(store: Store, ctx: _Ctx, node_name: str | None) -> tuple[bool | None, float | None]:
+    """(ready, since when the Ready condition last changed) of a node, cached per build."""
+    if not node_name:
+        return None, None
+    cached = ctx.node_cache.get(node_name)
+    if cached is None:
+        node = store.node(node_name)
+        cond = _condition(node, "Ready") if node is not None else None
+        cached = (node_ready(node), parse_time(cond.get("lastTransitionTime")) if cond else None)
+        ctx.node_cache[node_name] = cached
+    return cached
+
+
+def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
+    name = f"{ctx.name}-{ordinal}"
+    if pod is None:
+        return PodSlot(ordinal=ordinal, name=name, exists=False, phase="NotCreated", ready=False,
+                       ready_containers="-", restarts=0, revision=None, revision_kind=None,
+                       node=None, node_ready=None, terminating=False, terminating_since=None,
+                       deletion_grace_seconds=None, ip=None, dns_name=None, created=None,
+                       in_spec=ctx.in_spec(ordinal))
+    md = pod["metadata"]
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    pod_name = md["name"]
+    statuses = status.get("containerStatuses") or ()
+    total = len(spec.get("containers") or ()) or len(statuses)
+    ready_count = sum(1 for cs in statuses if cs.get("ready"))
+    restarts = sum(cs.get("restartCount") or 0 for cs in statuses)
+    ready_cond = _condition(pod, "Ready")
+    ready = ready_cond is not None and ready_cond.get("status") == "True"
+    revision = (md.get("labels") or {}).get(REVISION_LABEL)
+    node = spec.get("nodeName")
+    n_ready, _ = _node_state(store, ctx, node)
+    deletion = parse_time(md.get("deletionTimestamp"))
+    terminating = deletion is not None
+    grace = md.get("deletionGracePeriodSeconds")
+    terminating_since = None
+    stuck = False
+    if terminating:
+        grace_s = grace if grace is not None else DEFAULT_GRACE_SECONDS
+        terminating_since = deletion - grace_s
+        stuck = n_ready is False or ctx.now - deletion > grace_s
+    return PodSlot(
+        ordinal=ordinal,
+        name=pod_name,
+        exists=True,
+        phase="Terminating" if terminating else (status.get("phase") or "Pending"),
+        ready=ready,
+        ready_containers=f"{ready_count}/{total}",
+        restarts=restarts,
+        revision=revision,
+        revision_kind=_revision_kind(revision, ctx.current, ctx.update),
+        node=node,
+        node_ready=n_ready,
+        terminating=terminating,
+        terminating_since=terminating_since,
+        deletion_grace_seconds=grace,
+        ip=status.get("podIP"),
+        dns_name=f"{pod_name}.{ctx.service}.{ctx.ns}.svc.{ctx.domain}" if ctx.service else None,
+        created=parse_time(md.get("creationTimestamp")),
+        uid=md.get("uid"),
+        resource_version=md.get("resourceVersion"),
+        in_spec=ctx.in_spec(ordinal),
+        reason=pod_reason(pod),
+        ready_changed=parse_time(ready_cond.get("lastTransitionTime")) if ready_cond else None,
+        stuck=stuck,
+        controlled=controller_ref(pod) is not None,
+    )
+
+
+def _claim_view(ctx: _Ctx, template: str, ordinal: int, claim: Obj | None) -> ClaimView:
+    name = f"{template}-{ctx.name}-{ordinal}"
+    if claim is None:
+        return ClaimView(name=name, template=template, ordinal=ordinal, exists=False, phase="Missing",
+                         volume=None, capacity=None, storage_class=None, orphan=False)
+    md = claim["metadata"]
+    spec = claim.get("spec") or {}
+    if md.get("deletionTimestamp"):
+        phase = "Terminating"
+    else:
+        phase = (claim.get("status") or {}).get("phase") or "Pending"
+    return ClaimView(
+        name=name, template=template, ordinal=ordinal, exists=True, phase=phase,
+        volume=spec.get("volumeName") or None, capacity=_capacity(claim),
+        storage_class=spec.get("storageClassName"), orphan=not ctx.in_spec(ordinal),
+        access_modes=tuple(spec.get("accessModes") or ()), uid=md.get("uid"),
+        created=parse_time(md.get("creationTimestamp")),
+    )
+
+
+def _volume_view(pv: Obj, template: str | None, ordinal: int | None) -> VolumeView:
+    """A volume of the set; template/ordinal: those of the claim it belongs or belonged to."""
+    md = pv["metadata"]
+    spec = pv.get("spec") or {}
+    ref = spec.get("claimRef") or None
+    claim = f"{ref.get('namespace') or ''}/{ref.get('name')}" if ref and ref.get("name") else None
+    if md.get("deletionTimestamp"):
+        phase = "Terminating"
+    else:
+        phase = (pv.get("status") or {}).get("phase") or "Pending"
+    return VolumeView(
+        name=md["name"], phase=phase,
+        reclaim_policy=spec.get("persistentVolumeReclaimPolicy") or "Retain",
+        claim=claim, claim_uid=(ref or {}).get("uid"),
+        storage_class=spec.get("storageClassName"),
+        capacity=(spec.get("capacity") or {}).get("storage"),
+        ordinal=ordinal, template=template,
+        reserved=bool(ref and ref.get("name") and not ref.get("uid")),
+        created=parse_time(md.get("creationTimestamp")),
+    )
+
+
+def _revisions(store: Store, sts: Obj) -> tuple[str | None, str | None]:
+    status = sts.get("status") or {}
+    current = status.get("currentRevision") or None
+    update = status.get("updateRevision") or None
+    if update is None:
+        md = sts["metadata"]
+        revisions = store.revisions_of(md.get("namespace") or "", md["name"])
+        if revisions:
+            update = revisions[-1]["metadata"]["name"]
+    if current is None:
+        current = update
+    return current, update
+
+
+def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float) -> StatefulSetView:
+    md = sts["metadata"]
+    spec = sts.get("spec") or {}
+    status = sts.get("status") or {}
+    ns = md.get("namespace") or ""
+    name = md["name"]
+    replicas = spec.get("replicas")
+    replicas = 1 if replicas is None else int(replicas)
+    start = int((spec.get("ordinals") or {}).get("start") or 0)
+    service_name = spec.get("serviceName") or ""
+    templates = tuple((t.get("metadata") or {}).get("name") for t in spec.get("volumeClaimTemplates") or ()
+                      if (t.get("metadata") or {}).get("name"))
+    current, update = _revisions(store, sts)
+    ctx = _Ctx(ns, name, start, replicas, service_name, current, update, now, domain)
+
+    # Slots.
+    pods = store.pods_of(ns, name)
+    high = max(ctx.end, max(pods) if pods else ctx.end)
+    ordinals = set(range(start, high + 1))
+    ordinals.update(pods)
+    slots = tuple(_slot(store, ctx, o, pods.get(o)) for o in sorted(ordinals))
+
+    # Claims and volumes.
+    claims: list[ClaimView] = []
+    for t_index, tpl in enumerate(templates):
+        existing = store.claims_of(ns, name, tpl)
+        for o in sorted(set(range(start, ctx.end + 1)) | set(existing)):
+            claims.append(_claim_view(ctx, tpl, o, existing.get(o)))
+    t_order = {t: i for i, t in enumerate(templates)}
+    claims.sort(key=lambda c: (c.ordinal, t_order.get(c.template, 0)))
+    # Volumes whose claimRef names one of this set's claim names (bound, Released,
+    # reserved), then any volume a claim names that points elsewhere.
+    volumes_by_name: dict[str, VolumeView] = {}
+    for tpl in templates:
+        for ordinal, pv in store.volumes_named_for(ns, name, tpl):
+            volumes_by_name[pv["metadata"]["name"]] = _volume_view(pv, tpl, ordinal)
+    for claim in claims:
+        if claim.volume and claim.volume not in volumes_by_name:
+            pv = store.get("persistentvolumes", None, claim.volume)
+            if pv is not None:
+                volumes_by_name[claim.volume] = _volume_view(pv, claim.template, claim.ordinal)
+    volumes = sorted(volumes_by_name.values(),
+                     key=lambda v: (v.ordinal if v.ordinal is not None else 1 << 30,
+                                    t_order.get(v.template or "", 0), v.name))
+
+    # Rollout.
+    strategy_spec = spec.get("updateStrategy") or {}
+    strategy = strategy_spec.get("type") or ROLLING_UPDATE
+    rolling = strategy_spec.get("rollingUpdate") or {}
+    rspec = RolloutSpec(
+        name=name,
+        strategy=strategy,
+        partition=int(rolling.get("partition") or 0) if strategy == ROLLING_UPDATE else 0,
+        max_unavailable=max_unavailable_value(rolling.get("maxUnavailable"), replicas),
+        replicas=replicas,
+        start=start,
+        pod_management_policy=spec.get("podManagementPolicy") or "OrderedReady",
+        min_ready_seconds=int(spec.get("minReadySeconds") or 0),
+        current_revision=current,
+        update_revision=update,
+    )
+    counters = StatusCounters(
+        replicas=status.get("replicas") or 0,
+        ready_replicas=status.get("readyReplicas") or 0,
+        available_replicas=status.get("availableReplicas") or 0,
+        current_replicas=status.get("currentReplicas") or 0,
+        updated_replicas=status.get("updatedReplicas") or 0,
+        observed_generation=status.get("observedGeneration"),
+        generation=md.get("generation"),
+    )
+    rollout = summarize(slots, rspec, counters, now, halt_after)
+
+    # Service.
+    if service_name:
+        svc = store.service(ns, service_name)
+        service = ServiceView(name=service_name, exists=svc is not None,
+                              headless=svc is not None and (svc.get("spec") or {}).get("clusterIP") == "None")
+    else:
+        svc = None
+        service = ServiceView(name="", exists=False, headless=False)
+
+    warnings = _warnings(ctx, store, service, svc, rollout, slots, claims, volumes)
+
+    retention = spec.get("persistentVolumeClaimRetentionPolicy") or {}
+    template = spec.get("template") or {}
+    containers = (template.get("spec") or {}).get("containers") or ()
+    selector = (spec.get("selector") or {}).get("matchLabels") or {}
+    return StatefulSetView(
+        namespace=ns,
+        name=name,
+        uid=md.get("uid"),
+        replicas=replicas,
+        ordinals_start=start,
+        selector=dict(selector),
+        service=service,
+        rollout=rollout,
+        slots=slots,
+        claims=tuple(claims),
+        volumes=tuple(volumes),
+        warnings=warnings,
+        templates=templates,
+        retention_when_scaled=retention.get("whenScaled") or "Retain",
+        retention_when_deleted=retention.get("whenDeleted") or "Retain",
+        images=tuple((c.get("name") or "", c.get("image") or "") for c in containers),
+        created=parse_time(md.get("creationTimestamp")),
+        resource_version=md.get("resourceVersion"),
+    )
+
+
+# --- warnings -------------------------------------------------------------------------
+
+def _names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _range_text(ctx: _Ctx) -> str:
+    if ctx.replicas <= 0:
+        return f"statefulset {ctx.name} has 0 replicas"
+    if ctx.replicas == 1:
+        return f"statefulset {ctx.name} has only ordinal {ctx.start}"
+    return f"statefulset {ctx.name} has ordinals {ctx.start}..{ctx.end}"
+
+
+def _warnings(ctx: _Ctx, store: Store, service: ServiceView, svc: Obj | None, rollout: m.RolloutView,
+              slots: tuple[PodSlot, ...], claims: list[ClaimView],
+              volumes: list[VolumeView]) -> tuple[Warning, ...]:
+    head: list[Warning] = []
+    per_ordinal: list[tuple[int, int, Warning]] = []
+    name = ctx.name
+
+    if service.name and not service.exists:
+        head.append(Warning(m.W_SERVICE_MISSING,
+                            f"service {service.name} named by statefulset {name} does not exist in "
+                            f"namespace {ctx.ns}, so its pods get no DNS names",
+                            obj=f"service/{service.name}"))
+    elif service.name and not service.headless:
+        cluster_ip = ((svc or {}).get("spec") or {}).get("clusterIP") or "unset"
+        head.append(Warning(m.W_SERVICE_NOT_HEADLESS,
+                            f"service {service.name} of statefulset {name} is not headless "
+                            f"(clusterIP {cluster_ip}, not None), so its pods get no DNS names",
+                            obj=f"service/{service.name}"))
+    if rollout.strategy == ROLLING_UPDATE and rollout.partition > ctx.replicas:
+        head.append(Warning(m.W_PARTITION_TOO_LARGE,
+                            f"partition {rollout.partition} of statefulset {name} is greater than its "
+                            f"{ctx.replicas} replicas, so no pod will be updated",
+                            obj=f"statefulset/{name}"))
+    if rollout.halted and rollout.halted_reason:
+        head.append(Warning(m.W_ROLLOUT_HALTED, f"rollout of statefulset {name} is halted: {rollout.halted_reason}",
+                            obj=f"statefulset/{name}"))
+    if rollout.strategy != ROLLING_UPDATE and rollout.old_revision_ordinals:
+        pods = [f"{name}-{o}" for o in rollout.old_revision_ordinals]
+        verb = "runs" if len(pods) == 1 else "run"
+        head.append(Warning(m.W_ONDELETE_PENDING,
+                            f"{_names(pods)} still {verb} an old revision: statefulset {name} uses "
+                            f"OnDelete, so a pod is updated only when it is deleted",
+                            obj=f"statefulset/{name}"))
+
+    pods_present = {s.ordinal for s in slots if s.exists}
+    for slot in slots:
+        if not slot.exists:
+            continue
+        if slot.stuck:
+            since = human_age(ctx.now - slot.terminating_since) if slot.terminating_since is not None else "a while"
+            where = f" on NotReady node {slot.node}" if slot.node_ready is False else ""
+            per_ordinal.append((slot.ordinal, 0, Warning(
+                m.W_STUCK_TERMINATING, f"pod {slot.name} has been Terminating for {since}{where}",
+                ordinal=slot.ordinal, obj=f"pod/{slot.name}")))
+        if slot.node_ready is False:
+            _, node_since = _node_state(store, ctx, slot.node)
+            how_long = f" for {human_age(ctx.now - node_since)}" if node_since is not None else ""
+            per_ordinal.append((slot.ordinal, 1, Warning(
+                m.W_NODE_NOT_READY, f"node {slot.node} of pod {slot.name} has been NotReady{how_long}",
+                ordinal=slot.ordinal, obj=f"node/{slot.node}")))
+    for claim in claims:
+        if claim.orphan:
+            per_ordinal.append((claim.ordinal, 2, Warning(
+                m.W_ORPHAN_CLAIM,
+                f"claim {claim.name} is an orphan: {_range_text(ctx)}, so it is retained but unused",
+                ordinal=claim.ordinal, obj=f"persistentvolumeclaim/{claim.name}")))
+        elif not claim.exists and claim.ordinal in pods_present:
+            per_ordinal.append((claim.ordinal, 3, Warning(
+                m.W_MISSING_CLAIM, f"claim {claim.name} of pod {name}-{claim.ordinal} does not exist",
+                ordinal=claim.ordinal, obj=f"persistentvolumeclaim/{claim.name}")))
+    for volume in volumes:
+        if volume.phase == "Released":
+            claim_name = volume.claim.split("/", 1)[1] if volume.claim else "(none)"
+            per_ordinal.append((volume.ordinal if volume.ordinal is not None else 1 << 30, 4, Warning(
+                m.W_RELEASED_VOLUME,
+                f"volume {volume.name} is Released ({volume.reclaim_policy}): it keeps the data of "
+                f"claim {claim_name} and no claim can bind it until it is reclaimed",
+                ordinal=volume.ordinal, obj=f"persistentvolume/{volume.name}")))
+    per_ordinal.sort(key=lambda t: (t[0], t[1]))
+    return tuple(head) + tuple(w for _, _, w in per_ordinal)
