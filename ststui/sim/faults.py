@@ -20,6 +20,7 @@ class Faults:
         self._error_until: float | None = None   # simulated time
         self._error_code = 503
         self.latency_seconds = 0.0                # real seconds added to every request
+        self.forbidden: set[str] = set()          # plurals answered with 403 (RBAC stand-in)
 
     def fail_for(self, seconds: float, code: int = 503) -> None:
         """Answer every API request with `code` for `seconds` of simulated time."""
@@ -33,6 +34,18 @@ class Faults:
         with self._lock:
             self._error_until = None
             self.latency_seconds = 0.0
+            self.forbidden.clear()
+
+    def forbid(self, plural: str, allowed: bool = False) -> None:
+        """Answer 403 Forbidden for every request on `plural` (or allow it again)."""
+        with self._lock:
+            if allowed:
+                self.forbidden.discard(plural)
+            else:
+                self.forbidden.add(plural)
+
+    def is_forbidden(self, plural: str) -> bool:
+        return plural in self.forbidden
 
     def active_error(self) -> int | None:
         with self._lock:
