@@ -315,3 +315,31 @@ class WatchManager:
         if forbidden:
             return FORBIDDEN, "; ".join(s.message for s in forbidden)
         return SYNCED, "live"
+
+
+def list_once(api: ApiClient, store, namespace: str | None,
+              plurals: tuple[str, ...] | None = None) -> dict[str, str]:
+    """One LIST of each kind into `store` (for `ststui get`).
+
+    Raises on a StatefulSets LIST failure (nothing to show then); other kinds that fail
+    are returned as {plural: one sentence} so the caller can warn and go on.
+    """
+    from .ops import describe_api_error
+    problems: dict[str, str] = {}
+    for plural in plurals or tuple(WATCHED):
+        ns = namespace if WATCHED[plural][1] else None
+        try:
+            raw = open_request(api, "GET", list_path(plural, ns), timeout=(10, 120))
+            raise_for_status(raw)
+            try:
+                body = json.loads(raw.data)
+            finally:
+                raw.release_conn()
+        except Exception as e:
+            if plural == "statefulsets":
+                raise
+            problems[plural] = describe_api_error(e)
+            continue
+        rv = (body.get("metadata") or {}).get("resourceVersion") or ""
+        store.replace(plural, body.get("items") or [], rv, namespace=ns)
+    return problems

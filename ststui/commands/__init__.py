@@ -1,0 +1,1 @@
+"""The console script's commands, one module each: the TUI, `get`, the demo."""

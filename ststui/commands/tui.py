@@ -1,0 +1,57 @@
+"""`ststui` and `ststui --demo`: connect (or start the embedded sim), then run the app.
+
+Place in the flow: cli -> run_tui -> tui.session.open_session (kube.connect) ->
+tui.app.StsTuiApp. Connection problems are found before the screen is taken over,
+so they print one sentence and exit 2 instead of flashing a broken UI.
+"""
+from __future__ import annotations
+
+import sys
+
+
+def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | None,
+            all_namespaces: bool, read_only: bool, audit_log: str | None, demo: bool,
+            speed: float = 1.0) -> int:
+    from ststui.kube.connect import ConnectError, check_reachable
+    from ststui.tui.session import open_session
+
+    embedded = None
+    if demo:
+        from ststui.sim.main import start_embedded, stop_embedded
+        cluster, server, path = start_embedded("demo", speed)
+        embedded = (cluster, server)
+        kubeconfig, context = str(path), None
+        if namespace is None:
+            all_namespaces = True
+    try:
+        try:
+            session = open_session(kubeconfig, context, namespace, all_namespaces)
+            check_reachable_session(session, check_reachable)
+        except ConnectError as e:
+            print(f"ststui: {e}", file=sys.stderr)
+            return 2
+        if audit_log:
+            try:
+                open(audit_log, "a").close()
+            except OSError as e:
+                print(f"ststui: cannot write the audit log {audit_log}: {e.strerror}.", file=sys.stderr)
+                return 2
+        from ststui.tui.app import StsTuiApp
+        app = StsTuiApp(session, read_only=read_only, audit_log=audit_log)
+        try:
+            app.run()
+        finally:
+            session.stop()
+        return app.return_code or 0
+    finally:
+        if embedded is not None:
+            stop_embedded(*embedded)
+
+
+def check_reachable_session(session, check) -> None:
+    """GET /version through the session's client; raises ConnectError with one sentence."""
+    class _Conn:   # check_reachable wants a Connection; the session holds the same client
+        api_client = session.api_client
+        cluster_server = session.server
+        context = session.context
+    check(_Conn())
