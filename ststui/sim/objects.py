@@ -95,9 +95,21 @@ def conflict(rt: ResourceType, name: str, why: str) -> ApiError:
 def invalid(rt: ResourceType, name: str, causes: list[tuple[str, str]]) -> ApiError:
     """422 Invalid; causes are (field, message) pairs."""
     text = "; ".join(f"{f}: {m}" for f, m in causes)
-    return ApiError(422, "Invalid", f'{rt.kind} "{name}" is invalid: {text}',
-                    _details(rt, name, [{"reason": "FieldValueInvalid", "message": m, "field": f}
-                                        for f, m in causes]))
+    if len(causes) > 1:
+        text = f"[{', '.join(f'{f}: {m}' for f, m in causes)}]"
+    kind = f"{rt.kind}.{rt.group}" if rt.group else rt.kind
+    details = _details(rt, name, [{"reason": _cause_reason(m), "message": m, "field": f} for f, m in causes])
+    details["kind"] = rt.kind  # Invalid names the kind; NotFound/Conflict name the resource
+    return ApiError(422, "Invalid", f'{kind} "{name}" is invalid: {text}', details)
+
+
+def _cause_reason(message: str) -> str:
+    for prefix, reason in (("Required value", "FieldValueRequired"), ("Forbidden", "FieldValueForbidden"),
+                           ("Unsupported value", "FieldValueNotSupported"),
+                           ("Duplicate value", "FieldValueDuplicate")):
+        if message.startswith(prefix):
+            return reason
+    return "FieldValueInvalid"
 
 
 def bad_request(message: str) -> ApiError:
@@ -129,8 +141,12 @@ class Change:
         return encode_event(event_type, self.obj)
 
 
+# Stored objects are trees of plain JSON values (never cyclic): skip the cycle check (~30% faster).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+
+
 def encode_event(event_type: str, obj: dict) -> bytes:
-    return (json.dumps({"type": event_type, "object": obj}, separators=(",", ":")) + "\n").encode()
+    return (_ENCODER.encode({"type": event_type, "object": obj}) + "\n").encode()
 
 
 class Watcher:
@@ -228,7 +244,7 @@ class ObjectStore:
         self.lock = threading.RLock()
         self.rv = 1
         self._objects: dict[str, dict[Key, dict]] = {p: {} for p in BY_PLURAL}
-        self._json: dict[str, dict[Key, bytes]] = {p: {} for p in BY_PLURAL}
+        self._json: dict[str, dict[Key, tuple[dict, bytes]]] = {p: {} for p in BY_PLURAL}
         self._history: deque[Change] = deque(maxlen=history_limit)
         self._compacted_rv = 0          # watches from below this get 410
         self._watchers: dict[str, list[Watcher]] = {p: [] for p in BY_PLURAL}
@@ -299,17 +315,23 @@ class ObjectStore:
 
     def list_json(self, plural: str, namespace: str | None = None, label_selector: str | None = None,
                   field_selector: str | None = None) -> tuple[list[bytes], int]:
-        """Like list(), but each item already serialised (cached per object version)."""
+        """Like list(), but each item already serialised (cached per object version).
+
+        The cache holds (object, bytes) and is trusted only for that very object: a write
+        racing with this (unlocked) encoding can never make a LIST serve another version.
+        """
         items, rv = self.list(plural, namespace, label_selector, field_selector)
         rt = BY_PLURAL[plural]
         cache = self._json[plural]
         out = []
         for o in items:
             k = self.key_of(rt, o["metadata"].get("namespace"), o["metadata"]["name"])
-            b = cache.get(k)
-            if b is None:
-                b = json.dumps(o, separators=(",", ":")).encode()
-                cache[k] = b
+            entry = cache.get(k)
+            if entry is not None and entry[0] is o:
+                b = entry[1]
+            else:
+                b = _ENCODER.encode(o).encode()
+                cache[k] = (o, b)
             out.append(b)
         return out, rv
 
@@ -344,7 +366,8 @@ class ObjectStore:
             return self.admission(plural, obj, old)
         return obj
 
-    def create(self, plural: str, obj: dict, namespace: str | None = None, *, admit: bool = True) -> dict:
+    def create(self, plural: str, obj: dict, namespace: str | None = None, *, admit: bool = True,
+               dry_run: bool = False) -> dict:
         rt = self.rtype(plural)
         if not isinstance(obj, dict):
             raise bad_request("the request body must be a JSON object")
@@ -386,11 +409,13 @@ class ObjectStore:
                 meta["generation"] = 1
             if admit:
                 obj = self._admit(plural, obj, None)
+            if dry_run:
+                return obj
             self._store(plural, key, obj, "ADDED", None)
             return obj
 
     def replace(self, plural: str, namespace: str | None, name: str, obj: dict,
-                subresource: str | None = None) -> dict:
+                subresource: str | None = None, *, dry_run: bool = False) -> dict:
         """PUT: 409 on a stale resourceVersion; status only via the status subresource."""
         rt = self.rtype(plural)
         if not isinstance(obj, dict):
@@ -403,10 +428,10 @@ class ObjectStore:
             want_rv = (obj.get("metadata") or {}).get("resourceVersion")
             if want_rv and str(want_rv) != old["metadata"]["resourceVersion"]:
                 raise conflict(rt, name, "the object has been modified; please apply your changes to the latest version and try again")
-            return self._write(rt, old, copy.deepcopy(obj), subresource)
+            return self._write(rt, old, copy.deepcopy(obj), subresource, dry_run)
 
     def patch(self, plural: str, namespace: str | None, name: str, patch_type: str, body: Any,
-              subresource: str | None = None) -> dict:
+              subresource: str | None = None, *, dry_run: bool = False) -> dict:
         rt = self.rtype(plural)
         with self.lock:
             old = self.get(plural, namespace, name)
@@ -427,9 +452,10 @@ class ObjectStore:
             want_rv = (new.get("metadata") or {}).get("resourceVersion")
             if want_rv and str(want_rv) != old["metadata"]["resourceVersion"]:
                 raise conflict(rt, name, "the object has been modified; please apply your changes to the latest version and try again")
-            return self._write(rt, old, new, subresource)
+            return self._write(rt, old, new, subresource, dry_run)
 
-    def _write(self, rt: ResourceType, old: dict, new: dict, subresource: str | None) -> dict:
+    def _write(self, rt: ResourceType, old: dict, new: dict, subresource: str | None,
+               dry_run: bool = False) -> dict:
         """Store `new` (a private copy) as the next version of `old`, keeping immutable fields."""
         meta = new.setdefault("metadata", {})
         ometa = old["metadata"]
@@ -439,6 +465,7 @@ class ObjectStore:
                 meta[f] = ometa[f]
             else:
                 meta.pop(f, None)
+        meta["resourceVersion"] = ometa["resourceVersion"]  # a PUT without one is unconditional
         new["apiVersion"] = rt.api_version
         new["kind"] = rt.kind
         if "status" in rt.subresources:
@@ -452,12 +479,15 @@ class ObjectStore:
                     new["status"] = old["status"]
                 else:
                     new.pop("status", None)
-        if rt.plural in GENERATION_KINDS and new.get("spec") != old.get("spec"):
-            new["metadata"]["generation"] = int(ometa.get("generation", 1)) + 1
         if subresource != "status":
             new = self._admit(rt.plural, new, old)
+        # After defaulting: a PUT that only omits defaulted fields changes nothing.
+        if rt.plural in GENERATION_KINDS and new.get("spec") != old.get("spec"):
+            new["metadata"]["generation"] = int(ometa.get("generation", 1)) + 1
         if new == old:
             return old  # a no-op write does not bump the resourceVersion
+        if dry_run:
+            return new
         # An object being deleted whose last finalizer was removed goes away now.
         if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers") \
                 and rt.plural != "pods":
@@ -540,7 +570,7 @@ class ObjectStore:
                     new_end = rfc3339(now + grace)
                     if new_end >= current_end:
                         return old, False
-            if graceful or meta.get("finalizers"):
+            if graceful or meta.get("finalizers") or propagation_policy == "Foreground":
                 if meta.get("deletionTimestamp") and not graceful:
                     return old, False
                 new = copy.deepcopy(old)
