@@ -100,12 +100,7 @@ class Cluster:
             raise RuntimeError("advance() needs a manual clock")
         target = self.clock.now() + seconds
         self.run_pending()
-        while True:
-            t = self.next_wakeup()
-            if t is None or t > target:
-                break
-            self.clock.set(t)
-            self.run_pending()
+        self._run_timers_until(target)
         self.clock.set(target)
         self.run_pending()
 
@@ -117,15 +112,22 @@ class Cluster:
         if not isinstance(self.clock, ManualClock):
             raise RuntimeError("settle() needs a manual clock")
         start = self.clock.now()
-        limit = start + max_seconds
         self.run_pending()
-        while True:
+        self._run_timers_until(start + max_seconds)
+        return self.clock.now() - start
+
+    def _run_timers_until(self, limit: float) -> None:
+        """Fire timers in time order up to `limit`. A controller that keeps asking for a
+        time already passed without writing anything would spin forever: give up then."""
+        stuck = 0
+        while stuck < 100:
             t = self.next_wakeup()
             if t is None or t > limit:
-                break
-            self.clock.set(max(t, self.clock.now()))
-            self.run_pending()
-        return self.clock.now() - start
+                return
+            before = self.clock.now()
+            self.clock.set(max(t, before))
+            wrote = self.run_pending()
+            stuck = 0 if wrote or self.clock.now() > before else stuck + 1
 
     # ---- the loop thread
 
