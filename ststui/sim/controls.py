@@ -1,0 +1,156 @@
+"""Sim controls: drive the simulated cluster's clock, nodes and faults by name.
+
+Place in the flow: `server` maps POST /_sim/<parts...>?<query> to `apply(cluster, parts,
+query)` and GET /_sim/state to `state(...)`, so a test in another process (or a person
+with curl) can do what in-process tests do with `cluster.advance()` or
+`cluster.faults`. Every control returns a small JSON-able dict.
+
+  POST /_sim/advance?seconds=N           move a manual clock forward, firing timers
+  POST /_sim/settle[?max_seconds=N]      advance until nothing is pending
+  POST /_sim/nodes/<name>/ready|notready a node's Ready condition True / Unknown
+  POST /_sim/faults/fail?seconds=N&code=503
+  POST /_sim/faults/latency?seconds=S
+  POST /_sim/faults/drop-watches
+  POST /_sim/faults/expire-history
+  POST /_sim/faults/forbid?resource=events   403 for every request on it (allow: undo)
+  POST /_sim/faults/clear
+  POST /_sim/churn?plural=pods&count=N   touch N objects (an annotation), for benchmarks
+  GET  /_sim/state                       resourceVersion, clock, object counts
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .clock import rfc3339
+
+
+def _number(query: Mapping[str, str], key: str, default: float | None = None) -> float:
+    text = query.get(key)
+    if text in (None, ""):
+        if default is None:
+            raise ValueError(f"the {key} parameter is required")
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{key} must be a number, not {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{key} must not be negative")
+    return value
+
+
+def set_node_ready(cluster, name: str, ready: bool) -> dict:
+    """Set a Node's Ready condition to True (ready) or Unknown (the node stopped reporting).
+
+    Uses the controllers' `cluster.set_node_ready` when they provide one; otherwise patches
+    the condition directly and lets the kubelet controller react to it.
+    """
+    own = getattr(cluster, "set_node_ready", None)
+    if callable(own):
+        own(name, ready)
+    else:
+        now = rfc3339(cluster.now())
+
+        def edit(node: dict) -> None:
+            conditions = node.setdefault("status", {}).setdefault("conditions", [])
+            cond = next((c for c in conditions if c.get("type") == "Ready"), None)
+            if cond is None:
+                cond = {"type": "Ready"}
+                conditions.append(cond)
+            status = "True" if ready else "Unknown"
+            if cond.get("status") != status:
+                cond["status"] = status
+                cond["lastTransitionTime"] = now
+            cond["lastHeartbeatTime"] = now
+            cond["reason"] = "KubeletReady" if ready else "NodeStatusUnknown"
+            cond["message"] = ("kubelet is posting ready status" if ready
+                               else "Kubelet stopped posting node status.")
+
+        if cluster.store.mutate("nodes", None, name, edit) is None:
+            raise LookupError(f'nodes "{name}" not found')
+    node = cluster.store.find("nodes", None, name)
+    if node is None:
+        raise LookupError(f'nodes "{name}" not found')
+    cond = next((c for c in (node.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"), {})
+    return {"node": name, "ready": cond.get("status")}
+
+
+def state(cluster, server=None) -> dict:
+    store = cluster.store
+    with store.lock:
+        counts = {plural: len(objs) for plural, objs in store._objects.items()}
+        rv = store.rv
+        watchers = len(store.watchers())
+    out: dict[str, Any] = {
+        "resourceVersion": str(rv),
+        "clock": {"now": cluster.now(), "time": rfc3339(cluster.now()), "manual": bool(cluster.clock.manual)},
+        "counts": counts,
+        "watchers": watchers,
+        "faults": {"error": cluster.faults.active_error(), "latencySeconds": cluster.faults.latency_seconds},
+    }
+    if server is not None:
+        out["server"] = {"url": server.url, "watchStreams": server.open_watch_streams(),
+                         "connections": server.open_connections()}
+    return out
+
+
+def apply(cluster, parts: list[str], query: Mapping[str, str]) -> dict | None:
+    """Run the control named by `parts`; None when there is no such control."""
+    faults = cluster.faults
+    if parts == ["advance"]:
+        seconds = _number(query, "seconds")
+        if not cluster.clock.manual:
+            raise ValueError("advance needs a manual clock (start the sim with --clock manual)")
+        cluster.advance(seconds)
+        return state(cluster)
+    if parts == ["settle"]:
+        if not cluster.clock.manual:
+            raise ValueError("settle needs a manual clock (start the sim with --clock manual)")
+        passed = cluster.settle(_number(query, "max_seconds", 3600.0))
+        return dict(state(cluster), settledSeconds=passed)
+    if parts == ["churn"]:
+        return churn(cluster, query.get("plural") or "pods", int(_number(query, "count", 1000)))
+    if len(parts) == 3 and parts[0] == "nodes" and parts[2] in ("ready", "notready"):
+        result = set_node_ready(cluster, parts[1], parts[2] == "ready")
+        cluster.run_pending()
+        return result
+    if len(parts) == 2 and parts[0] == "faults":
+        action = parts[1]
+        if action == "fail":
+            code = int(_number(query, "code", 503))
+            seconds = _number(query, "seconds", 30.0)
+            faults.fail_for(seconds, code)
+            return {"failing": code, "seconds": seconds}
+        if action == "latency":
+            faults.set_latency(_number(query, "seconds"))
+            return {"latencySeconds": faults.latency_seconds}
+        if action == "drop-watches":
+            return {"dropped": faults.drop_watches()}
+        if action == "expire-history":
+            faults.expire_history()
+            return {"expired": True, "resourceVersion": str(cluster.store.rv)}
+        if action in ("forbid", "allow"):
+            plural = query.get("resource") or ""
+            if plural not in cluster.store._objects:
+                raise ValueError(f"resource must be one of the served plurals, not {plural!r}")
+            faults.forbid(plural, allowed=(action == "allow"))
+            return {"forbidden": sorted(faults.forbidden)}
+        if action == "clear":
+            faults.clear()
+            return {"cleared": True}
+    return None
+
+
+def churn(cluster, plural: str, count: int) -> dict:
+    """Touch `count` objects of `plural` round-robin (annotation `ststui.sim/churn`): watch load."""
+    store = cluster.store
+    if plural not in store._objects:
+        raise LookupError(f"no resource type {plural!r}")
+    targets = [(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in store.items(plural)]
+    if not targets:
+        return {"touched": 0}
+    for i in range(count):
+        ns, name = targets[i % len(targets)]
+        store.mutate(plural, ns, name,
+                     lambda o, i=i: o["metadata"].setdefault("annotations", {}).__setitem__("ststui.sim/churn", str(i)))
+    return {"touched": count, "resourceVersion": str(store.rv)}

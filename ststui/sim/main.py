@@ -1,0 +1,149 @@
+"""Running the simulated cluster: `ststui sim` in the foreground, `ststui --demo` embedded.
+
+Place in the flow: `cli` calls `run_sim(...)` (server + controller loop until Ctrl-C or
+SIGTERM) or `start_embedded(...)` (the same, in-process, on a free port, for the demo).
+Both build a `Cluster`, load a scenario with `scenarios.build(name, cluster)` on a
+manual clock, then switch to real time at `--speed` unless the clock stays manual, and
+write a kubeconfig that points at the server.
+"""
+from __future__ import annotations
+
+import importlib
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import TextIO
+
+from .clock import ManualClock, RealClock, rfc3339
+from .cluster import Cluster
+from .kubeconfig import write_kubeconfig
+from .server import SimServer, is_loopback
+
+
+def _scenarios():
+    try:
+        return importlib.import_module("ststui.sim.scenarios")
+    except ModuleNotFoundError as e:
+        if e.name != "ststui.sim.scenarios":
+            raise
+        return None
+
+
+def add_minimal_objects(cluster: Cluster, nodes: int = 2) -> None:
+    """Namespace `default`, Ready nodes (unless there are nodes already) and a StorageClass `standard`."""
+    store = cluster.store
+    now = rfc3339(cluster.now())
+    if store.find("namespaces", None, "default") is None:
+        store.create("namespaces", {"metadata": {"name": "default"}})
+    if store.items("nodes"):
+        nodes = 0
+    for i in range(1, nodes + 1):
+        name = f"node-{i}"
+        store.create("nodes", {
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
+            "spec": {},
+            "status": {
+                "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                "message": "kubelet is posting ready status",
+                                "lastHeartbeatTime": now, "lastTransitionTime": now}],
+                "addresses": [{"type": "InternalIP", "address": f"192.168.49.{i + 1}"},
+                              {"type": "Hostname", "address": name}],
+                "nodeInfo": {"kubeletVersion": "v1.32.0", "kubeProxyVersion": "v1.32.0",
+                             "osImage": "Debian GNU/Linux 12 (bookworm)", "kernelVersion": "6.1.0",
+                             "containerRuntimeVersion": "containerd://1.7.0", "architecture": "amd64",
+                             "operatingSystem": "linux", "machineID": f"sim-machine-{i}",
+                             "systemUUID": f"00000000-0000-0000-0000-00000000000{i}", "bootID": f"sim-boot-{i}"},
+                "capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+            },
+        })
+    if store.find("storageclasses", None, "standard") is None:
+        store.create("storageclasses", {
+            "metadata": {"name": "standard",
+                         "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+            "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+            "volumeBindingMode": "Immediate"})
+
+
+def build_cluster(scenario: str = "empty", clock: str = "real", speed: float = 1.0,
+                  seed: int = 7) -> Cluster:
+    """A cluster with `scenario` loaded; clock "manual" stays manual, "real" runs at `speed`."""
+    if clock not in ("real", "manual"):
+        raise ValueError(f"clock must be 'real' or 'manual', not {clock!r}")
+    if speed <= 0:
+        raise ValueError("speed must be positive")
+    manual = ManualClock() if clock == "manual" else ManualClock(start=float(int(time.time())))
+    cluster = Cluster(manual, seed=seed)
+    scenarios = _scenarios()
+    if scenarios is not None and hasattr(scenarios, "build"):
+        scenarios.build(scenario, cluster)
+    elif scenario == "empty":
+        add_minimal_objects(cluster)
+        cluster.run_pending()
+    else:
+        raise ValueError(f"unknown scenario {scenario!r} (no scenarios module yet; use 'empty')")
+    if clock == "real":
+        real = RealClock(speed)
+        if manual.now() > real.now():   # the scenario ran ahead of the wall clock: continue from there
+            real._t0_wall = manual.now()
+        cluster.set_clock(real)
+    return cluster
+
+
+def start_embedded(scenario: str = "demo", speed: float = 1.0, *, clock: str = "real",
+                   kubeconfig_out: str | None = None, host: str = "127.0.0.1",
+                   port: int = 0) -> tuple[Cluster, SimServer, Path]:
+    """Start cluster + server in this process (for `ststui --demo`); stop with `stop_embedded`."""
+    cluster = build_cluster(scenario, clock, speed)
+    for plural in list(cluster.store._objects):   # serialise every object once, before any LIST
+        cluster.store.list_json(plural)
+    server = SimServer(cluster, host, port).start()
+    cluster.start()
+    if kubeconfig_out is None:
+        kubeconfig_out = str(Path(tempfile.mkdtemp(prefix="ststui-sim-")) / "kubeconfig")
+    path = write_kubeconfig(kubeconfig_out, server.url)
+    return cluster, server, path
+
+
+def stop_embedded(cluster: Cluster, server: SimServer) -> None:
+    server.stop()
+    cluster.stop()
+
+
+def run_sim(host: str = "127.0.0.1", port: int = 0, scenario: str = "demo", speed: float = 1.0,
+            kubeconfig_out: str | None = None, clock: str = "real", out: TextIO | None = None) -> int:
+    """Serve until Ctrl-C or SIGTERM; returns the process exit code."""
+    out = out or sys.stdout
+    if not is_loopback(host):
+        print(f"ststui sim: refusing to listen on {host}: only loopback addresses are allowed", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    try:
+        cluster, server, path = start_embedded(scenario, speed, clock=clock, kubeconfig_out=kubeconfig_out,
+                                               host=host, port=port)
+    except (ValueError, KeyError, OSError) as e:
+        print(f"ststui sim: cannot start: {e}", file=sys.stderr)
+        return 2
+    try:
+        pace = "manual (drive it with POST /_sim/advance or /_sim/settle)" if clock == "manual" \
+            else f"real time x{speed:g}"
+        print(f"ststui sim listening on {server.url}", file=out)
+        print(f"scenario: {scenario}; clock: {pace}", file=out)
+        print(f"kubeconfig: {path}", file=out)
+        print(f"  export KUBECONFIG={path}", file=out)
+        print("Press Ctrl-C to stop.", file=out, flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        stop_embedded(cluster, server)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        print("ststui sim stopped.", file=out, flush=True)
+    return 0
