@@ -150,19 +150,39 @@ class ResourceLoop:
         self.m.stopped.wait(delay)
 
     def _list(self) -> str:
-        raw = open_request(self.m.api, "GET", self.path, timeout=(10, self.m.list_timeout))
+        """LIST in pages (limit/continue, like client-go's pager), feeding the store as
+        pages arrive: the whole list is never held as one parsed document."""
+        first = self._page(None)
+        rv = (first.get("metadata") or {}).get("resourceVersion") or ""
+
+        def items():
+            page = first
+            while True:
+                yield from page.get("items") or ()
+                token = (page.get("metadata") or {}).get("continue")
+                page["items"] = None
+                if not token:
+                    return
+                page = self._page(token)
+
+        self.m.store.replace(self.plural, items(), rv, namespace=self.namespace)
+        self._state = replace(self._state, lists=self._state.lists + 1)
+        self.rv = rv
+        return rv
+
+    def _page(self, token: str | None) -> dict:
+        query = [("limit", str(self.m.page_size))]
+        if token:
+            query.append(("continue", token))
+        raw = open_request(self.m.api, "GET", self.path, query=query,
+                           timeout=(10, self.m.list_timeout))
         self._hold(raw)
         try:
             raise_for_status(raw)
             data = raw.data
         finally:
             self._release(raw)
-        body = json.loads(data)
-        rv = (body.get("metadata") or {}).get("resourceVersion") or ""
-        self.m.store.replace(self.plural, body.get("items") or [], rv, namespace=self.namespace)
-        self._state = replace(self._state, lists=self._state.lists + 1)
-        self.rv = rv
-        return rv
+        return json.loads(data)
 
     def _watch(self, rv: str | None, backoff: Backoff) -> str | None:
         query = [("watch", "true"), ("allowWatchBookmarks", "true"),
@@ -241,7 +261,7 @@ class WatchManager:
     def __init__(self, api: ApiClient, store, namespace: str | None = None, *,
                  plurals: tuple[str, ...] | None = None, watch_timeout: int = 300,
                  read_slack: int = 30, list_timeout: float = 120,
-                 backoff_base: float = 0.5, backoff_cap: float = 30.0,
+                 backoff_base: float = 0.5, backoff_cap: float = 30.0, page_size: int = 500,
                  on_state: Callable[[], None] | None = None) -> None:
         self.api = api
         self.store = store
@@ -251,6 +271,7 @@ class WatchManager:
         self.list_timeout = list_timeout
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.page_size = page_size
         self.on_state = on_state
         self.stopped = threading.Event()
         self.state_version = 0

@@ -69,13 +69,18 @@ def add_minimal_objects(cluster: Cluster, nodes: int = 2) -> None:
 
 
 def build_cluster(scenario: str = "empty", clock: str = "real", speed: float = 1.0,
-                  seed: int = 7) -> Cluster:
+                  seed: int = 7, manual_start: float | None = None) -> Cluster:
     """A cluster with `scenario` loaded; clock "manual" stays manual, "real" runs at `speed`."""
     if clock not in ("real", "manual"):
         raise ValueError(f"clock must be 'real' or 'manual', not {clock!r}")
     if speed <= 0:
         raise ValueError("speed must be positive")
-    manual = ManualClock() if clock == "manual" else ManualClock(start=float(int(time.time())))
+    # A manual clock starts at a fixed epoch (reproducible tests and screenshots) unless told
+    # otherwise; `ststui sim --clock manual` starts at wall time so kubectl's ages make sense.
+    if clock == "manual":
+        manual = ManualClock() if manual_start is None else ManualClock(start=float(int(manual_start)))
+    else:
+        manual = ManualClock(start=float(int(time.time())))
     cluster = Cluster(manual, seed=seed)
     scenarios = _scenarios()
     if scenarios is not None and hasattr(scenarios, "build"):
@@ -95,9 +100,9 @@ def build_cluster(scenario: str = "empty", clock: str = "real", speed: float = 1
 
 def start_embedded(scenario: str = "demo", speed: float = 1.0, *, clock: str = "real",
                    kubeconfig_out: str | None = None, host: str = "127.0.0.1",
-                   port: int = 0) -> tuple[Cluster, SimServer, Path]:
+                   port: int = 0, manual_start: float | None = None) -> tuple[Cluster, SimServer, Path]:
     """Start cluster + server in this process (for `ststui --demo`); stop with `stop_embedded`."""
-    cluster = build_cluster(scenario, clock, speed)
+    cluster = build_cluster(scenario, clock, speed, manual_start=manual_start)
     for plural in list(cluster.store._objects):   # serialise every object once, before any LIST
         cluster.store.list_json(plural)
     server = SimServer(cluster, host, port).start()
@@ -127,6 +132,7 @@ def run_sim(host: str = "127.0.0.1", port: int = 0, scenario: str = "demo", spee
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     try:
         cluster, server, path = start_embedded(scenario, speed, clock=clock, kubeconfig_out=kubeconfig_out,
+                                               manual_start=time.time(),
                                                host=host, port=port)
     except (ValueError, KeyError, OSError) as e:
         print(f"ststui sim: cannot start: {e}", file=sys.stderr)

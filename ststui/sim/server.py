@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import discovery, tables
+from .paging import ListPager
 from .objects import ApiError, Watcher, bad_request, invalid
 from .patching import PatchError, json_patch, merge_patch, strategic_merge_patch
 from .resources import ResourceType, lookup
@@ -176,6 +177,7 @@ class SimServer:
         self.default_watch_timeout = 1800.0   # wall seconds when the client sets none
         self.disconnect_check_interval = 1.0  # how often an idle watch checks its client
         self.log_requests = False
+        self.pager = ListPager()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -583,9 +585,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, tables.table(plural, objs, self.sim.cluster.now(), str(rv),
                                               self.query.get("includeObject") or "Metadata"))
             return
-        items, rv = store.list_json(plural, t.namespace, labels, fields)
+        token = self.query.get("continue") or None
+        limit = parse_int(self.query["limit"], "limit") if self.query.get("limit") else 0
+        items = rv = None
+        if not token:
+            items, rv = store.list_json(plural, t.namespace, labels, fields)
+        meta = ""
+        if limit > 0 or token:
+            items, rv, next_token, remaining = self.sim.pager.page(items, rv, limit or 500, token)
+            if next_token:
+                meta = f',"continue":"{next_token}","remainingItemCount":{remaining}'
         head = (f'{{"kind":"{t.rt.list_kind}","apiVersion":"{t.rt.api_version}",'
-                f'"metadata":{{"resourceVersion":"{rv}"}},"items":[').encode()
+                f'"metadata":{{"resourceVersion":"{rv}"{meta}}},"items":[').encode()
         self._send(200, head + b",".join(items) + b"]}")
 
     # ---- delete

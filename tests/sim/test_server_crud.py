@@ -142,13 +142,16 @@ def test_list_field_selectors_and_all_namespaces(sim):
     assert [p.metadata.name for p in not_a.items] == ["b"]
 
 
-def test_list_ignores_limit_and_returns_everything(sim):
+def test_list_pages_with_limit_and_continue(sim):
     core = client.CoreV1Api(sim.api())
     for i in range(5):
         core.create_namespaced_pod("default", pod_body(f"p{i}"))
     listed = core.list_namespaced_pod("default", limit=2)
-    assert len(listed.items) == 5
-    assert not listed.metadata._continue
+    assert [p.metadata.name for p in listed.items] == ["p0", "p1"]
+    assert listed.metadata._continue and listed.metadata.remaining_item_count == 3
+    rest = core.list_namespaced_pod("default", limit=10, _continue=listed.metadata._continue)
+    assert [p.metadata.name for p in rest.items] == ["p2", "p3", "p4"]
+    assert not rest.metadata._continue
 
 
 def test_bad_selector_is_400(sim):
