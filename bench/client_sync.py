@@ -19,6 +19,11 @@ def rss_mb() -> float:
     return 0.0
 
 
+def post(url: str, path: str) -> None:
+    req = urllib.request.Request(f"{url}/_sim/{path}", method="POST", data=b"")
+    urllib.request.urlopen(req, timeout=300).read()
+
+
 def main() -> None:
     kubeconfig, url, churn = sys.argv[1], sys.argv[2], int(sys.argv[3])
     from ststui.kube.connect import connect
@@ -36,17 +41,24 @@ def main() -> None:
     sync = time.perf_counter() - t0
     rss_after = rss_mb()
 
-    # Events applied per second: the sim touches `churn` pods; count what reaches the store.
+    # Events applied per second: cut the client off (5xx + dropped watches), let the sim
+    # touch `churn` pods, then let the client back in: it resumes from its resourceVersion
+    # and applies the backlog as fast as it can. Timed from the first to the last event.
     pods = next(l for l in mgr.loops if l.plural == "pods")
+    post(url, "faults/fail?seconds=1000000&code=503")
+    post(url, "faults/drop-watches")
+    post(url, f"churn?plural=pods&count={churn}")
     before = pods.events
-    req = urllib.request.Request(f"{url}/_sim/churn?plural=pods&count={churn}", method="POST")
-    t1 = time.perf_counter()
-    urllib.request.urlopen(req, timeout=300).read()
+    post(url, "faults/clear")
     deadline = time.monotonic() + 300
+    t_first = None
     while pods.events - before < churn and time.monotonic() < deadline:
-        time.sleep(0.01)
+        if t_first is None and pods.events > before:
+            t_first = time.perf_counter()
+        time.sleep(0.002)
+    t_last = time.perf_counter()
     applied = pods.events - before
-    t_events = time.perf_counter() - t1
+    t_events = (t_last - t_first) if t_first else 0.0
     mgr.stop()
     mgr.join()
 
