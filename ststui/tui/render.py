@@ -21,7 +21,7 @@ from ststui.state.model import (
     VolumeView,
     Warning,
 )
-from ststui.state.present import human_age
+from ststui.state.present import human_age, node_text, pod_status_text, ready_text, rollout_summary
 
 # One table cell: the text and a Rich style string ("" for the table's default).
 Cell = tuple[str, str]
@@ -59,6 +59,10 @@ PHASE_STYLES = {
 }
 
 
+FAILURE_WORDS = frozenset({"CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
+                           "Error", "OOMKilled", "Evicted", "CreateContainerConfigError"})
+
+
 def age(created: float | None, now: float) -> str:
     """Age of an object as kubectl prints it, '-' when unknown."""
     if created is None:
@@ -82,7 +86,8 @@ def strategy_label(strategy: str) -> str:
 
 def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool) -> tuple[Cell, ...]:
     r = view.rollout
-    ready_style = STYLE_OK if r.ready_replicas >= view.replicas else STYLE_WARN
+    ready = ready_text(view)
+    ready_style = STYLE_OK if ready == f"{view.replicas}/{view.replicas}" else STYLE_WARN
     updated_style = STYLE_OK if r.updated_replicas >= view.replicas else STYLE_WARN
     if r.strategy == "OnDelete":
         partition: Cell = ("-", STYLE_DIM)
@@ -118,15 +123,15 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
         cells.append((view.namespace, ""))
     cells += [
         (view.name, "bold"),
-        (f"{r.ready_replicas}/{view.replicas}", ready_style),
+        (ready, ready_style),
         (f"{r.updated_replicas}/{view.replicas}", updated_style),
         partition,
         (strategy_label(r.strategy), ""),
         status,
-        revisions,
+        warn,
         service,
         (age(view.created, now), ""),
-        warn,
+        revisions,
     ]
     return tuple(cells)
 
@@ -134,24 +139,28 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
 # --- pods ---------------------------------------------------------------------------
 
 def node_cell(slot: PodSlot) -> Cell:
+    text = node_text(slot)
     if not slot.node:
-        return ("-", STYLE_DIM)
+        return (text, STYLE_DIM)
     if slot.node_ready is None:
-        return (f"{slot.node} ?", STYLE_WARN)
-    if slot.node_ready:
-        return (slot.node, "")
-    return (f"{slot.node} NotReady", STYLE_BAD)
+        return (f"{text} ?", STYLE_WARN)
+    return (text, "" if slot.node_ready else STYLE_BAD)
 
 
 def phase_cell(slot: PodSlot, now: float) -> Cell:
+    """kubectl's STATUS word; Terminating adds how long ago deletion was asked, `!` if stuck."""
+    status = pod_status_text(slot)
     if not slot.exists:
-        return ("not created", STYLE_DIM)
+        return (status, STYLE_DIM)
     if slot.terminating:
         since = ""
         if slot.terminating_since is not None:
             since = f" {human_age(max(0.0, now - slot.terminating_since))}"
-        return (f"Terminating{since}", STYLE_BAD)
-    return (slot.phase, PHASE_STYLES.get(slot.phase, ""))
+        return (f"{status}{since}{'!' if slot.stuck else ''}", STYLE_BAD)
+    style = PHASE_STYLES.get(status)
+    if style is None:
+        style = STYLE_BAD if status in FAILURE_WORDS else STYLE_WARN if not slot.ready else ""
+    return (status, style)
 
 
 def revision_cell(slot: PodSlot, sts_name: str) -> Cell:
@@ -186,18 +195,18 @@ def claim_cells(claim: ClaimView) -> tuple[Cell, ...]:
     return (
         (str(claim.ordinal), ""),
         (claim.name, "bold" if claim.exists else STYLE_DIM),
-        (claim.template, ""),
         (phase, PHASE_STYLES.get(phase, "")),
         (claim.volume or "-", "" if claim.volume else STYLE_DIM),
         (claim.capacity or "-", ""),
         ("orphan", STYLE_WARN) if claim.orphan else ("", ""),
+        (claim.template, ""),
     )
 
 
 def volume_cells(volume: VolumeView) -> tuple[Cell, ...]:
-    claim = volume.claim or "-"
+    claim = volume.claim.split("/", 1)[-1] if volume.claim else "-"
     if volume.reserved and volume.claim:
-        claim = f"{volume.claim} (reserved)"
+        claim = f"{claim} (reserved)"
     return (
         (volume.name, "bold"),
         (volume.phase, PHASE_STYLES.get(volume.phase, "")),
@@ -258,13 +267,14 @@ def rollout_strip(view: StatefulSetView) -> Text:
     text.append(" → ")
     text.append(short_revision(r.update_revision, view.name), style=REVISION_STYLES[REV_UPDATE])
     text.append("\n")
+    marked = r.strategy != "OnDelete" and r.partition > 0
     for slot in view.slots:
-        if r.strategy != "OnDelete" and slot.ordinal == r.partition:
+        if marked and slot.ordinal == view.ordinals_start + r.partition:
             text.append("┃", style="bold #ffd75f")
         else:
             text.append(" ")
         text.append_text(strip_cell(slot))
-    if r.strategy != "OnDelete" and view.slots and r.partition > view.slots[-1].ordinal:
+    if marked and view.slots and view.ordinals_start + r.partition > view.slots[-1].ordinal:
         text.append("┃", style="bold #ffd75f")
     text.append("\n")
     text.append_text(rollout_status_line(view))
@@ -272,35 +282,23 @@ def rollout_strip(view: StatefulSetView) -> Text:
 
 
 def rollout_status_line(view: StatefulSetView) -> Text:
+    """What the controller does next, in `ststui get`'s words; why it is halted, in red."""
     r = view.rollout
-    line = Text()
+    summary = rollout_summary(view)
     if r.halted:
-        line.append("Halted: ", style=STYLE_BAD)
-        line.append(r.halted_reason or "an updated pod is not Ready", style=STYLE_BAD)
-        return line
-    if r.strategy == "OnDelete":
-        if r.old_revision_ordinals:
-            names = ", ".join(f"{view.name}-{o}" for o in r.old_revision_ordinals)
-            line.append("OnDelete: ", style="bold")
-            line.append(f"still on the old revision: {names} (delete a pod to update it)", style=STYLE_WARN)
-        else:
-            line.append("OnDelete: every pod runs the update revision", style=STYLE_OK)
-        return line
-    if r.next_ordinal is not None:
-        line.append("Next: ", style="bold")
-        line.append(f"the controller updates {view.name}-{r.next_ordinal}")
+        style = STYLE_BAD
     elif r.complete:
-        line.append("Complete: ", style=STYLE_OK)
-        line.append("every pod runs the update revision and is Ready")
-    elif r.next_step_ordinal is not None:
-        line.append("Held: ", style=STYLE_WARN)
-        line.append(f"pods below partition {r.partition} stay on the current revision; "
-                    f"step (a) updates {view.name}-{r.next_step_ordinal}")
-    elif r.in_progress:
-        line.append("Rolling: ", style=STYLE_WARN)
-        line.append("waiting for pods to become Ready")
+        style = STYLE_OK
+    elif r.in_progress or r.old_revision_ordinals:
+        style = STYLE_WARN
     else:
-        line.append("Idle", style=STYLE_DIM)
+        style = ""
+    line = Text(summary, style=style)
+    if not r.halted and r.step_blocked_reason and r.strategy == "RollingUpdate" and r.partition > 0:
+        line.append("  ·  step: ", style=STYLE_DIM)
+        line.append(r.step_blocked_reason, style=STYLE_DIM)
+    elif not r.halted and r.next_step_ordinal is not None and r.strategy == "RollingUpdate":
+        line.append(f"  ·  step (a) updates {view.name}-{r.next_step_ordinal}", style=STYLE_DIM)
     return line
 
 

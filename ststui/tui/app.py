@@ -1,0 +1,586 @@
+"""The ststui App: layout, keys, the watch worker, and the action flow.
+
+Place in the flow:
+  session.store  --(10 Hz: take_changed_statefulsets)-->  topology.build_view
+      --> self.views --> panes (keyed rows, only changed cells written)
+  key --> state.actions.plan_* --> modal (effect, kubectl, default No)
+      --> thread worker: session.execute(plan) --> notify + action log (+ audit file)
+      (the change actions and the command palette live in `tui.changes`)
+The server's answer comes back through the watch into the store: the app never edits its
+own copy of the cluster, and never computes StatefulSet logic (it renders views and plans).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input
+from textual.worker import Worker, WorkerState
+
+from ststui.state.model import StatefulSetView
+from ststui.state.topology import build_view, build_views
+from ststui.tui import render
+from ststui.tui.audit import ActionLog
+from ststui.tui.changes import ChangeActions
+from ststui.tui.header import StatusBar, status_text
+from ststui.tui.help import HelpScreen
+from ststui.tui.modals import ChoiceModal
+from ststui.tui.panes import (
+    MUTATING_ACTIONS,
+    ClaimsPane,
+    Pane,
+    PodsPane,
+    RolloutStrip,
+    StatefulSetsPane,
+    VolumesPane,
+    WarningsPane,
+)
+from ststui.tui.session import Session
+from ststui.tui.views import ActionLogScreen, DescribeScreen, HistoryScreen, YamlScreen
+
+CSS_FILE = Path(__file__).resolve().parents[2] / "styles" / "ststui.tcss"
+
+ALL_NAMESPACES = ""   # choice value meaning "all namespaces"
+
+# App keys that act on the main screen only (hidden while a dialog or view is open).
+MAIN_SCREEN_ACTIONS = frozenset({"back", "help", "filter", "yaml", "describe", "history", "namespace",
+                                 "context", "action_log", "quit"}) | MUTATING_ACTIONS
+
+# Which object each pane's rows are, for y/d.
+_PANE_PLURALS = {
+    "statefulsets": "statefulsets",
+    "pods": "pods",
+    "claims": "persistentvolumeclaims",
+    "volumes": "persistentvolumes",
+}
+_KINDS = {
+    "statefulsets": "StatefulSet",
+    "pods": "Pod",
+    "persistentvolumeclaims": "PersistentVolumeClaim",
+    "persistentvolumes": "PersistentVolume",
+}
+_OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persistentvolumeclaim": "claims",
+                       "pv": "volumes", "volume": "volumes", "persistentvolume": "volumes",
+                       "statefulset": "statefulsets", "sts": "statefulsets"}
+
+
+class StsTuiApp(ChangeActions, App):
+    """Four live panes and keyboard actions for StatefulSets."""
+
+    CSS_PATH = str(CSS_FILE)
+    TITLE = "ststui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (40, "-tall")]
+
+    BINDINGS = [
+        Binding("tab", "focus_next", "Next pane", show=False, id="ststui.next_pane"),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="ststui.previous_pane"),
+        Binding("escape", "back", "Back", show=False, id="ststui.back"),
+        Binding("question_mark", "help", "Help", id="ststui.help"),
+        Binding("slash", "filter", "Filter", id="ststui.filter"),
+        Binding("y", "yaml", "YAML", id="ststui.yaml"),
+        Binding("d", "describe", "Describe", id="ststui.describe"),
+        Binding("v", "history", "History", id="ststui.history"),
+        Binding("n", "namespace", "Namespace", id="ststui.namespace"),
+        Binding("c", "context", "Context", id="ststui.context"),
+        Binding("l", "action_log", "Log", id="ststui.action_log"),
+        Binding("q", "quit", "Quit", id="ststui.quit"),
+    ]
+
+    def __init__(self, session: Session, *, read_only: bool = False,
+                 clock: Callable[[], float] | None = None, audit_log: str | Path | None = None,
+                 notice: str | None = None) -> None:
+        super().__init__()
+        # No animated scrolling: over ssh every frame costs, and jumps are easier to follow.
+        self.animation_level = "none"
+        self.notice = notice            # shown once at start (e.g. the demo's kubeconfig)
+        self.session = session
+        self.read_only = read_only
+        self.clock = clock or session.now
+        self.action_log = ActionLog(audit_log)
+        self.audit_path = str(audit_log) if audit_log else None
+        self.views: dict[str, StatefulSetView] = {}
+        self.selected_key: str | None = None
+        self.filter_text = ""
+        self.namespace_filter: str | None = None      # display filter when watching all namespaces
+        self._watch_version = -1
+        self._last_connection = None
+        self._sts_shown: list[str] = []
+        self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
+        self._main_widgets: dict[str, Any] = {}
+        self._refresh_timers: list[Any] = []
+
+    # --- layout ----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Input(placeholder="filter StatefulSets by namespace/name (enter keeps it, escape clears)",
+                    id="filter")
+        with VerticalScroll(id="body", can_focus=False):
+            yield StatefulSetsPane(id="statefulsets")
+            yield RolloutStrip(id="rollout")
+            with Container(id="detail"):
+                yield PodsPane(id="pods")
+                with Container(id="storage"):
+                    yield ClaimsPane(id="claims")
+                    yield VolumesPane(id="volumes")
+                yield WarningsPane(id="warnings")
+        yield Footer()
+
+    # The main screen's widgets, looked up once: `query_one` searches the *current*
+    # screen, which is a modal or a view while one is open.
+    @property
+    def sts_pane(self) -> StatefulSetsPane:
+        return self._widget("#statefulsets", StatefulSetsPane)
+
+    @property
+    def pods_pane(self) -> PodsPane:
+        return self._widget("#pods", PodsPane)
+
+    @property
+    def claims_pane(self) -> ClaimsPane:
+        return self._widget("#claims", ClaimsPane)
+
+    @property
+    def volumes_pane(self) -> VolumesPane:
+        return self._widget("#volumes", VolumesPane)
+
+    @property
+    def warnings_pane(self) -> WarningsPane:
+        return self._widget("#warnings", WarningsPane)
+
+    @property
+    def filter_input(self) -> Input:
+        return self._widget("#filter", Input)
+
+    def _widget(self, selector: str, kind):
+        widget = self._main_widgets.get(selector)
+        if widget is None:
+            widget = self._main_widgets[selector] = self._main_screen().query_one(selector, kind)
+        return widget
+
+    def on_mount(self) -> None:
+        if self.is_headless:
+            self.filter_input.cursor_blink = False
+        self.filter_input.display = False
+        self.sts_pane.with_namespace = self.session.namespace is None
+        self.load_all()
+        self.sts_pane.focus()
+        self._start_watch()
+        if self.notice:
+            self.notify(self.notice, timeout=15)
+        self._refresh_timers = [self.set_interval(0.1, self.drain_changes, name="drain"),
+                        self.set_interval(1.0, self.tick, name="tick")]
+
+    def _start_watch(self) -> None:
+        if self.session.watch is not None:
+            self._run_watch(self.session)
+
+    @work(thread=True, exit_on_error=False, group="watch")
+    def _run_watch(self, session: Session) -> None:
+        session.run_watch()
+
+    def on_unmount(self) -> None:
+        for timer in self._refresh_timers:
+            timer.stop()
+        self.session.stop()
+
+    async def action_quit(self) -> None:
+        self.session.stop()
+        self.exit()
+
+    # --- data flow -------------------------------------------------------------------
+
+    def load_all(self) -> None:
+        """Build every view from the store (start, context or namespace switch)."""
+        self.session.store.take_changes()
+        self.render_now = self.clock()
+        views = build_views(self.session.store, self.render_now, self.session.namespaces)
+        self.views = {view.key: view for view in views}
+        self.render_all(flash=False)
+
+    def drain_changes(self) -> None:
+        """~10 Hz: rebuild the views the store says changed, update only those rows.
+        Rows are rendered with the time of the last tick, so ages never make a row flash."""
+        self._update_status()
+        keys, affected = self.session.store.take_changed_statefulsets()
+        if not keys:
+            return
+        changed = self._rebuild(affected, self.clock())
+        if changed:
+            with self.batch_update():
+                self.render_all(flash=True, changed=changed)
+
+    def _rebuild(self, keys: Iterable[tuple[str, str]], now: float) -> set[str]:
+        """Rebuild the views of (namespace, name) pairs; returns the keys whose view changed."""
+        changed: set[str] = set()
+        scope = self.session.namespace
+        for namespace, name in keys:
+            if scope is not None and namespace != scope:
+                continue
+            key = f"{namespace}/{name}"
+            view = build_view(self.session.store, namespace, name, now)
+            if view is None:
+                if self.views.pop(key, None) is not None:
+                    changed.add(key)
+            elif self.views.get(key) != view:
+                self.views[key] = view
+                changed.add(key)
+        return changed
+
+    def tick(self) -> None:
+        """1 Hz: ages move on. Views whose facts depend on time (a rollout waiting on a pod
+        that may count as halted, pods Terminating) and the selected one are rebuilt."""
+        self.render_now = now = self.clock()
+        timed = [(v.namespace, v.name) for v in self.views.values()
+                 if v.key == self.selected_key or (v.rollout.in_progress and not v.rollout.halted)
+                 or any(s.terminating for s in v.slots)]
+        self._rebuild(timed, now)
+        with self.batch_update():
+            self.render_all(flash=False)
+
+    def visible_views(self) -> list[StatefulSetView]:
+        views = sorted(self.views.values(), key=lambda v: (v.namespace, v.name))
+        if self.namespace_filter is not None:
+            views = [v for v in views if v.namespace == self.namespace_filter]
+        if self.filter_text:
+            needle = self.filter_text.lower()
+            views = [v for v in views if needle in v.key.lower()]
+        return views
+
+    def render_all(self, *, flash: bool, changed: set[str] | None = None) -> None:
+        now = self.render_now
+        visible = self.visible_views()
+        self.sts_pane.show(visible, now, flash=flash)
+        self._sts_shown = [v.key for v in visible]
+        selected = self.sts_pane.selected_key
+        selection_moved = selected != self.selected_key
+        self.selected_key = selected
+        detail_flash = flash and not selection_moved and (changed is None or selected in changed)
+        self.show_detail(flash=detail_flash, reset_cursor=selection_moved)
+        self._update_status()
+
+    def show_detail(self, *, flash: bool, reset_cursor: bool = False) -> None:
+        view = self.views.get(self.selected_key) if self.selected_key else None
+        now = self.render_now
+        panes = (self.pods_pane, self.claims_pane, self.volumes_pane, self.warnings_pane)
+        for pane in panes:
+            pane.show(view, now, flash=flash)
+            if reset_cursor and pane.row_count:
+                pane.move_cursor(row=0, scroll=False)
+        suffix = f" · {view.name}" if view is not None else ""
+        self.pods_pane.border_title = f"Pods{suffix}"
+        self.claims_pane.border_title = f"Claims{suffix}"
+        self.volumes_pane.border_title = f"Volumes{suffix}"
+        self._widget("#rollout", RolloutStrip).show(view)
+
+    def _update_status(self) -> None:
+        connection = self.session.connection_state()
+        stale = connection.stale
+        self._main_screen().set_class(stale, "-stale")
+        if self.session.namespace is None:
+            namespace = "all" if self.namespace_filter is None else f"{self.namespace_filter} (of all)"
+        else:
+            namespace = self.session.namespace
+        text = status_text(context=self.session.context, namespace=namespace, connection=connection,
+                           read_only=self.read_only, count=len(self._sts_shown), total=len(self.views),
+                           filter_text=self.filter_text)
+        self._widget("#status", StatusBar).show(text)
+
+    def _main_screen(self) -> Screen:
+        return self.screen_stack[0]
+
+    @on(DataTable.RowHighlighted, "#statefulsets")
+    def _statefulset_highlighted(self) -> None:
+        selected = self.sts_pane.selected_key
+        if selected != self.selected_key:
+            self.selected_key = selected
+            self.show_detail(flash=False, reset_cursor=True)
+
+    # --- selection helpers -----------------------------------------------------------
+
+    def selected_view(self) -> StatefulSetView | None:
+        return self.views.get(self.selected_key) if self.selected_key else None
+
+    def _need_view(self) -> StatefulSetView | None:
+        view = self.selected_view()
+        if view is None:
+            self.notify("Select a StatefulSet first.", severity="warning")
+        return view
+
+    def _selected_slot(self, view: StatefulSetView):
+        name = self.pods_pane.selected_key
+        for slot in view.slots:
+            if slot.name == name:
+                return slot
+        return None
+
+    def _selected_claim(self, view: StatefulSetView):
+        name = self.claims_pane.selected_key
+        for claim in view.claims:
+            if claim.name == name:
+                return claim
+        return None
+
+    def _selected_volume(self, view: StatefulSetView):
+        name = self.volumes_pane.selected_key
+        for volume in view.volumes:
+            if volume.name == name:
+                return volume
+        return None
+
+    # --- read-only -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in MAIN_SCREEN_ACTIONS and self.screen is not self._main_screen():
+            return False       # dialogs and views have their own keys (q/escape close them)
+        if action in MUTATING_ACTIONS and self.read_only:
+            return None        # shown greyed in the Footer, and not run
+        return True
+
+    def on_key(self, event) -> None:
+        """Say so when a change key is pressed in read-only mode (the binding is disabled)."""
+        if not self.read_only or self.screen is not self._main_screen():
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.enabled:
+            return
+        action = active.binding.action.removeprefix("app.")
+        if action in MUTATING_ACTIONS:
+            self.notify(f"Read-only mode: '{active.binding.description}' is disabled; nothing was changed.",
+                        severity="warning")
+
+    # --- navigation ------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        filter_input = self.filter_input
+        if filter_input.has_focus:
+            self._close_filter(clear=True)
+            return
+        if isinstance(self.focused, (Pane, WarningsPane)) and self.focused is not self.sts_pane:
+            self.sts_pane.focus()
+            return
+        if self.filter_text:
+            self._close_filter(clear=True)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(read_only=self.read_only))
+
+    def action_filter(self) -> None:
+        filter_input = self.filter_input
+        filter_input.display = True
+        filter_input.value = self.filter_text
+        filter_input.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.render_all(flash=False)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self._close_filter(clear=False)
+
+    def _close_filter(self, *, clear: bool) -> None:
+        filter_input = self.filter_input
+        if clear:
+            filter_input.value = ""
+            self.filter_text = ""
+            self.render_all(flash=False)
+        filter_input.display = bool(self.filter_text)
+        self.sts_pane.focus()
+
+    @on(Pane.DrillIn)
+    def _drill_in(self, event: Pane.DrillIn) -> None:
+        pane_id = event.pane.id
+        view = self.selected_view()
+        if pane_id == "statefulsets":
+            self.pods_pane.focus()
+        elif pane_id == "pods":
+            self.action_describe()
+        elif pane_id == "claims" and view is not None:
+            claim = self._selected_claim(view)
+            self.volumes_pane.focus()
+            if claim is not None and claim.volume:
+                self.volumes_pane.select_key(claim.volume)
+        elif pane_id == "volumes":
+            self.action_describe()
+        elif pane_id == "warnings" and view is not None:
+            warning = self.warnings_pane.warning_at_cursor(view)
+            if warning is not None and warning.obj:
+                kind, _, name = warning.obj.partition("/")
+                target_id = _OBJ_PREFIX_TO_PANE.get(kind.lower())
+                if target_id and target_id != "statefulsets":
+                    target = self._widget(f"#{target_id}", Pane)
+                    target.focus()
+                    target.select_key(name)
+                elif target_id == "statefulsets":
+                    self.sts_pane.focus()
+
+    # --- views -----------------------------------------------------------------------
+
+    def _focused_object(self) -> tuple[str, str | None, str] | None:
+        """(plural, namespace, name) of the object under the cursor of the focused pane."""
+        view = self.selected_view()
+        if view is None:
+            return None
+        pane_id = self.focused.id if isinstance(self.focused, (Pane, WarningsPane)) else "statefulsets"
+        if pane_id == "warnings":
+            warning = self.warnings_pane.warning_at_cursor(view)
+            if warning is not None and warning.obj:
+                kind, _, name = warning.obj.partition("/")
+                pane_id = _OBJ_PREFIX_TO_PANE.get(kind.lower(), "statefulsets")
+                plural = _PANE_PLURALS[pane_id]
+                if plural == "statefulsets":
+                    return plural, view.namespace, view.name
+                return plural, (None if plural == "persistentvolumes" else view.namespace), name
+            pane_id = "statefulsets"
+        if pane_id == "statefulsets":
+            return "statefulsets", view.namespace, view.name
+        key = self._widget(f"#{pane_id}", Pane).selected_key
+        if key is None:
+            return None
+        plural = _PANE_PLURALS[pane_id]
+        return plural, (None if plural == "persistentvolumes" else view.namespace), key
+
+    def action_yaml(self) -> None:
+        target = self._focused_object()
+        if target is None:
+            self.notify("Nothing selected.", severity="warning")
+            return
+        plural, namespace, name = target
+        title = f"YAML · {_KINDS[plural]} {namespace + '/' if namespace else ''}{name}"
+        self.push_screen(YamlScreen(title, lambda: self.session.fetch_yaml(plural, namespace, name),
+                                    self.session.describe_error))
+
+    def action_describe(self) -> None:
+        target = self._focused_object()
+        if target is None:
+            self.notify("Nothing selected.", severity="warning")
+            return
+        plural, namespace, name = target
+        sts_key = self.selected_key
+        kind = _KINDS[plural]
+        store = self.session.store
+
+        def source():
+            view = self.views.get(sts_key)
+            if view is None:
+                return None
+            now = self.clock()
+            if plural == "statefulsets":
+                rows = render.describe_statefulset(view, now)
+            elif plural == "pods":
+                slot = next((s for s in view.slots if s.name == name), None)
+                if slot is None:
+                    return None
+                rows = render.describe_pod(slot, view, now)
+            elif plural == "persistentvolumeclaims":
+                claim = next((c for c in view.claims if c.name == name), None)
+                if claim is None:
+                    return None
+                rows = render.describe_claim(claim, now)
+            else:
+                volume = next((v for v in view.volumes if v.name == name), None)
+                if volume is None:
+                    return None
+                rows = render.describe_volume(volume, now)
+            return rows, store.events_for(kind, namespace, name)
+
+        title = f"Describe · {kind} {namespace + '/' if namespace else ''}{name}"
+        self.push_screen(DescribeScreen(title, source, self.clock))
+
+    def action_history(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        revisions = self.session.store.revisions_of(view.namespace, view.name)
+        self.push_screen(HistoryScreen(f"Revision history · StatefulSet {view.key}", revisions,
+                                       view.rollout.current_revision, view.rollout.update_revision))
+
+    def action_action_log(self) -> None:
+        self.push_screen(ActionLogScreen(self.action_log.entries, self.clock, self.audit_path))
+
+    # --- namespace and context -------------------------------------------------------
+
+    def action_namespace(self) -> None:
+        known = {v.namespace for v in self.views.values()}
+        if self.session.namespace:
+            known.add(self.session.namespace)
+        known.add(self.session.default_namespace)
+        current = self.namespace_filter if self.session.namespace is None else self.session.namespace
+        choices = [(ALL_NAMESPACES, "all namespaces")] + [(ns, ns) for ns in sorted(known)]
+        self.push_screen(ChoiceModal("Namespace", "Show StatefulSets of:", choices,
+                                     initial=ALL_NAMESPACES if current is None else current,
+                                     allow_other="or type a namespace and press enter"),
+                         self._namespace_chosen)
+
+    def _namespace_chosen(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        wanted = None if choice == ALL_NAMESPACES else choice
+        if self.session.namespace is None:
+            # Watching everything: switching is a display filter, instant.
+            self.namespace_filter = wanted
+            self.sts_pane.with_namespace = wanted is None
+            self.render_all(flash=False)
+            return
+        if wanted == self.session.namespace:
+            return
+        self._reopen(None, wanted, wanted is None)
+
+    def action_context(self) -> None:
+        if not self.session.contexts:
+            self.notify("No other contexts: this session does not come from a kubeconfig.", severity="warning")
+            return
+        choices = [(name, name + ("  (current)" if name == self.session.context else ""))
+                   for name in self.session.contexts]
+        self.push_screen(ChoiceModal("Context", "Switch to context:", choices, initial=self.session.context),
+                         self._context_chosen)
+
+    def _context_chosen(self, choice: str | None) -> None:
+        if choice is None or choice == self.session.context:
+            return
+        self._reopen(choice, None, self.session.namespace is None)
+
+    def _reopen(self, context: str | None, namespace: str | None, all_namespaces: bool) -> None:
+        if self.session.reopen is None:
+            self.notify("This session cannot switch context or namespace.", severity="warning")
+            return
+        self.notify("Connecting…", timeout=2)
+        self._open_session(context, namespace, all_namespaces)
+
+    @work(thread=True, exit_on_error=False, group="reopen", exclusive=True)
+    def _open_session(self, context: str | None, namespace: str | None, all_namespaces: bool) -> Session:
+        return self.session.reopen(context, namespace, all_namespaces)
+
+    def switch_session(self, session: Session) -> None:
+        old = self.session
+        old.stop()
+        self.session = session
+        self.namespace_filter = None
+        self.sts_pane.with_namespace = session.namespace is None
+        self.selected_key = None
+        self.load_all()
+        self._start_watch()
+        self.notify(f"Context {session.context}, namespace {session.namespace or 'all'}.")
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "ops":
+            self.ops_worker_changed(event)
+        elif worker.group == "reopen":
+            if event.state == WorkerState.SUCCESS:
+                self.switch_session(worker.result)
+            elif event.state == WorkerState.ERROR:
+                error = worker.error
+                message = str(error) if type(error).__name__ == "ConnectError" else self.session.describe_error(error)
+                self.notify(message, severity="error", timeout=8)
+        elif worker.group == "watch" and event.state == WorkerState.ERROR:
+            self.notify(f"The watch stopped: {self.session.describe_error(worker.error)}", severity="error")

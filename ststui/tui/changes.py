@@ -1,0 +1,268 @@
+"""The change actions: key -> plan -> dialog -> worker -> result, and the command palette.
+
+Place in the flow: `StsTuiApp` mixes this in. Each `action_*` takes the selected view
+(and pod, claim or volume) from the app, asks `state.actions` for a `Plan`, and shows it
+in a dialog (value and choice dialogs first where the action needs input). A confirmed
+plan runs in a thread worker through `session.execute`; the result is notified, kept in
+the action log and appended to the audit file. Nothing here decides what a change does:
+the plans say it, the server does it, and the watch brings it back.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from textual import work
+from textual.app import SystemCommand
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from ststui.state import actions
+from ststui.state.actions import PlanError
+from ststui.tui.audit import LogEntry
+from ststui.tui.modals import ChoiceModal, ConfirmModal, ValueModal, kubectl_lines
+from ststui.tui.views import revision_images
+
+
+class ChangeActions:
+    """Mixin for StsTuiApp: needs `session`, `read_only`, `clock`, `action_log`,
+    `_need_view()`, `_selected_slot/claim/volume()`, `selected_view()`."""
+
+    def run_plan_flow(self, make: Callable[[], Any], override: Callable[[], Any] | None = None) -> None:
+        """Build a plan; show a refusal (with an override if allowed) or ask to confirm it."""
+        try:
+            plan = make()
+        except PlanError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if plan.refused:
+            if override is None or not plan.overridable:
+                self.push_screen(ConfirmModal(plan))
+                return
+
+            def overridden(yes: bool | None) -> None:
+                if yes:
+                    self.run_plan_flow(override)
+
+            self.push_screen(ConfirmModal(plan, override_label="Override"), overridden)
+            return
+        self.confirm_and_execute(plan)
+
+    def confirm_and_execute(self, plan: Any) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.execute_plan(plan)
+
+        self.push_screen(ConfirmModal(plan), confirmed)
+
+    def _after_value(self, plan: Any) -> None:
+        if plan is not None:
+            self.confirm_and_execute(plan)
+
+    @work(thread=True, exit_on_error=False, group="ops")
+    def execute_plan(self, plan: Any) -> tuple[Any, Any, str | None]:
+        """(plan, OpResult or None, error sentence or None); never raises."""
+        try:
+            return plan, self.session.execute(plan, self.read_only), None
+        except Exception as exc:  # ops.execute turns API errors into results; this is the rest
+            return plan, None, self.session.describe_error(exc)
+
+    def _record(self, plan: Any, ok: bool, message: str, kubectl: Iterable[str]) -> None:
+        title = getattr(plan, "title", "Change")
+        self.action_log.record(LogEntry(when=self.clock(), context=self.session.context, title=title,
+                                        ok=ok, message=message, kubectl=tuple(kubectl)))
+        self.notify(message, title=title, severity="information" if ok else "error", timeout=6)
+        if self.action_log.file_error:
+            self.notify(self.action_log.file_error, severity="error")
+            self.action_log.file_error = None
+
+    # StatefulSet actions (StatefulSets and pods panes).
+
+    def action_step(self) -> None:
+        view = self._need_view()
+        if view is not None:
+            self.run_plan_flow(lambda: actions.plan_step(view),
+                               override=lambda: actions.plan_step(view, override=True))
+
+    def action_set_partition(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        self.push_screen(ValueModal(
+            f"Set partition · {view.key}",
+            f"Partition (0..{view.replicas}): pods with an ordinal at or above it are updated.",
+            str(view.rollout.partition), lambda text: actions.plan_set_partition(view, text)),
+            self._after_value)
+
+    def action_hold(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        if view.rollout.partition >= view.replicas and view.replicas > 0:
+            self.run_plan_flow(lambda: actions.plan_release(view))
+        else:
+            self.run_plan_flow(lambda: actions.plan_hold(view))
+
+    def action_release(self) -> None:
+        view = self._need_view()
+        if view is not None:
+            self.run_plan_flow(lambda: actions.plan_release(view))
+
+    def action_scale(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        self.push_screen(ValueModal(
+            f"Scale · {view.key}", "Replicas:", str(view.replicas),
+            lambda text: actions.plan_scale(view, text)), self._after_value)
+
+    def action_restart(self) -> None:
+        view = self._need_view()
+        if view is not None:
+            now = self.clock()
+            self.run_plan_flow(lambda: actions.plan_restart(view, now))
+
+    def action_undo(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        revisions = self.session.store.revisions_of(view.namespace, view.name)
+        update = view.rollout.update_revision
+        choices = []
+        for revision in reversed(revisions):
+            name = revision["metadata"]["name"]
+            if name == update:
+                continue
+            role = " (current)" if name == view.rollout.current_revision else ""
+            choices.append((revision.get("revision"),
+                            f"{revision.get('revision')}  {name}{role}  {revision_images(revision)}"))
+        if not choices:
+            self.notify(f"{view.key} has no earlier revision to go back to.", severity="warning")
+            return
+
+        def chosen(number: Any) -> None:
+            if number is not None:
+                self.run_plan_flow(lambda: actions.plan_undo(view, revisions, number))
+
+        self.push_screen(ChoiceModal(f"Undo rollout · {view.key}",
+                                     "Roll the pod template back to revision:", choices), chosen)
+
+    def action_set_image(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        containers = list(view.images)
+        if not containers:
+            self.notify(f"{view.key} has no containers in its template.", severity="warning")
+            return
+
+        def ask_image(container: str | None) -> None:
+            if container is None:
+                return
+            current = dict(containers).get(container, "")
+            self.push_screen(ValueModal(
+                f"Set image · {view.key}", f"Image of container {container}:", current,
+                lambda text: actions.plan_set_image(view, container, text)), self._after_value)
+
+        if len(containers) == 1:
+            ask_image(containers[0][0])
+        else:
+            self.push_screen(ChoiceModal(f"Set image · {view.key}", "Container:",
+                                         [(name, f"{name}  ({image})") for name, image in containers]),
+                             ask_image)
+
+    # Pods pane.
+
+    def action_delete_pod(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        slot = self._selected_slot(view)
+        if slot is None:
+            self.notify("Select a pod first.", severity="warning")
+            return
+        self.run_plan_flow(lambda: actions.plan_delete_pod(view, slot.ordinal))
+
+    def action_force_delete_pod(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        slot = self._selected_slot(view)
+        if slot is None:
+            self.notify("Select a pod first.", severity="warning")
+            return
+        self.run_plan_flow(lambda: actions.plan_force_delete_pod(view, slot.ordinal))
+
+    # Claims pane.
+
+    def action_delete_claim(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        claim = self._selected_claim(view)
+        if claim is None:
+            self.notify("Select a claim first.", severity="warning")
+            return
+        self.run_plan_flow(lambda: actions.plan_delete_claim(view, claim.name))
+
+    # Volumes pane.
+
+    def action_reclaim(self) -> None:
+        view = self._need_view()
+        if view is None:
+            return
+        volume = self._selected_volume(view)
+        if volume is None:
+            self.notify("Select a volume first.", severity="warning")
+            return
+        claim = volume.claim or "its old claim"
+        choices = [
+            ("keep", f"keep for {claim}: remove only claimRef.uid (that claim binds it again)"),
+            ("free", "free for any claim: remove claimRef"),
+        ]
+        self.push_screen(ChoiceModal(f"Reclaim volume · {volume.name}",
+                                     f"{volume.name} is {volume.phase} (reclaim policy {volume.reclaim_policy}).",
+                                     choices),
+                         lambda mode: mode is not None and self.run_plan_flow(
+                             lambda: actions.plan_reclaim_volume(volume, mode)))
+
+    def ops_worker_changed(self, event: Worker.StateChanged) -> None:
+        """The result of a change: notify, action log, audit file."""
+        worker = event.worker
+        if event.state != WorkerState.SUCCESS:
+            return
+        plan, result, error = worker.result
+        if result is None:
+            self._record(plan, False, error or "The change failed.", kubectl_lines(plan))
+        else:
+            self._record(plan, bool(result.ok), result.message, kubectl_lines(result) or kubectl_lines(plan))
+
+    # --- command palette -------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        view = self.selected_view()
+        target = f" of {view.key}" if view is not None else ""
+        if not self.read_only:
+            yield SystemCommand(f"Step rollout{target}", "Lower the partition by one (a)", self.action_step)
+            yield SystemCommand(f"Set partition{target}", "Choose the partition (p)", self.action_set_partition)
+            yield SystemCommand(f"Hold rollout{target}", "Partition = replicas: nothing more updates",
+                                lambda: view and self.run_plan_flow(lambda: actions.plan_hold(view)))
+            yield SystemCommand(f"Release rollout{target}", "Partition 0: every pod updates",
+                                self.action_release)
+            yield SystemCommand(f"Scale{target}", "Change replicas (s)", self.action_scale)
+            yield SystemCommand(f"Rollout restart{target}", "Restart every pod in order (r)", self.action_restart)
+            yield SystemCommand(f"Undo rollout{target}", "Back to an earlier revision (u)", self.action_undo)
+            yield SystemCommand(f"Set image{target}", "Change a container image (i)", self.action_set_image)
+            yield SystemCommand("Delete pod", "Graceful delete of the selected pod (ctrl+d in Pods)",
+                                self.action_delete_pod)
+            yield SystemCommand("Force delete pod", "Grace period 0 (ctrl+k in Pods)", self.action_force_delete_pod)
+            yield SystemCommand("Delete orphan claim", "The selected claim (ctrl+d in Claims)", self.action_delete_claim)
+            yield SystemCommand("Reclaim volume", "Make a Released volume Available (r in Volumes)",
+                                self.action_reclaim)
+        yield SystemCommand("YAML", "The selected object as YAML (y)", self.action_yaml)
+        yield SystemCommand("Describe", "Summary and events of the selected object (d)", self.action_describe)
+        yield SystemCommand("Revision history", "Revisions and the template diff (v)", self.action_history)
+        yield SystemCommand("Namespace", "Switch namespace (n)", self.action_namespace)
+        yield SystemCommand("Context", "Switch context (c)", self.action_context)
+        yield SystemCommand("Action log", "Changes made in this session (l)", self.action_action_log)
+        yield SystemCommand("Help", "Keys and colours (?)", self.action_help)
+        yield from super().get_system_commands(screen)

@@ -1,0 +1,273 @@
+"""Dialogs: confirm a plan, type a value, pick one choice.
+
+Place in the flow: an action key makes the app build a `Plan` with `state.actions`;
+these modals show it (effect, warnings, equivalent kubectl command) and return the
+user's answer through `dismiss`. They never build requests themselves: the value modals
+call the plan function they are given on every keystroke and show its `PlanError`
+message inline, so validation lives in one place.
+
+- `ConfirmModal(plan)` -> bool. Default No: the No button has focus; `y` confirms,
+  `n`/`escape` cancel. With `plan.confirm_text` set (force delete on a Ready node), the user
+  must type that text before Yes is enabled. A refused plan shows the reason and, when
+  `override_label` is given, lets the user ask for the override (returns True).
+- `ValueModal(title, prompt, initial, make_plan)` -> Plan | None.
+- `ChoiceModal(title, prompt, choices)` -> chosen value | None.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ststui.state.actions import PlanError
+
+
+def kubectl_lines(plan: Any) -> list[str]:
+    commands = plan.kubectl
+    if not commands:
+        return []
+    if isinstance(commands, str):
+        return [commands]
+    return [str(c) for c in commands]
+
+
+def effect_lines(plan: Any) -> list[str]:
+    effect = plan.effect
+    if not effect:
+        return []
+    if isinstance(effect, str):
+        return [effect]
+    return [str(e) for e in effect]
+
+
+def warning_lines(plan: Any) -> list[str]:
+    warnings = getattr(plan, "warnings", None) or []
+    if isinstance(warnings, str):
+        return [warnings]
+    return [str(w) for w in warnings]
+
+
+def plan_text(plan: Any) -> Text:
+    """The body of a confirmation: effect, warnings, refusal, kubectl equivalent."""
+    text = Text()
+    refused = getattr(plan, "refused", None)
+    if refused:
+        text.append("Refused: ", style="bold #ff5f5f")
+        text.append(str(refused), style="#ff5f5f")
+        text.append("\n")
+    for line in effect_lines(plan):
+        text.append("• ", style="bold")
+        text.append(line)
+        text.append("\n")
+    for line in warning_lines(plan):
+        text.append("⚠ ", style="bold #ffd75f")
+        text.append(line, style="#ffd75f")
+        text.append("\n")
+    commands = kubectl_lines(plan)
+    if commands:
+        text.append("kubectl equivalent:\n", style="bold")
+        for command in commands:
+            text.append(f"  {command}\n", style="#87d7ff")
+    text.rstrip()
+    return text
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """Show a plan and ask yes/no; No is the default."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "Yes", id="ststui.modal.yes"),
+        Binding("n", "cancel", "No", id="ststui.modal.no"),
+        Binding("escape", "cancel", "Cancel", id="ststui.modal.cancel"),
+        Binding("up", "scroll_body(-1)", "Scroll", show=False),
+        Binding("down", "scroll_body(1)", "Scroll", show=False),
+        Binding("pageup", "scroll_body(-10)", "Scroll", show=False),
+        Binding("pagedown", "scroll_body(10)", "Scroll", show=False),
+    ]
+
+    def __init__(self, plan: Any, *, override_label: str | None = None) -> None:
+        super().__init__(classes="dialog")
+        self.plan = plan
+        self.override_label = override_label
+        self.refused = bool(getattr(plan, "refused", None))
+        self.confirm_text = None if self.refused else (getattr(plan, "confirm_text", None) or None)
+
+    def compose(self) -> ComposeResult:
+        destructive = bool(getattr(self.plan, "destructive", False))
+        with Vertical(id="dialog", classes="destructive" if destructive else "") as box:
+            box.border_title = self.plan.title
+            with VerticalScroll(id="dialog-body", can_focus=False):
+                yield Static(plan_text(self.plan), id="plan-text")
+            if self.confirm_text:
+                yield Label(Text.assemble("Type ", (self.confirm_text, "bold"), " to confirm:"),
+                            id="typed-prompt")
+                yield Input(placeholder=self.confirm_text, id="typed-confirm", compact=True)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("No (n)", id="no", variant="primary", compact=True)
+                if self.refused:
+                    if self.override_label:
+                        yield Button(f"{self.override_label} (y)", id="yes", variant="warning", compact=True)
+                else:
+                    yes = Button("Yes (y)", id="yes", variant="error" if destructive else "success",
+                                 compact=True)
+                    yes.disabled = bool(self.confirm_text)
+                    yield yes
+
+    def on_mount(self) -> None:
+        if self.confirm_text:
+            self.query_one("#typed-confirm", Input).focus()
+        else:
+            self.query_one("#no", Button).focus()
+
+    def action_scroll_body(self, lines: int) -> None:
+        """The effect text can be longer than a small terminal: up/down scroll it."""
+        body = self.query_one("#dialog-body", VerticalScroll)
+        body.scroll_to(y=body.scroll_y + lines, animate=False)
+
+    @property
+    def can_confirm(self) -> bool:
+        if self.refused:
+            return self.override_label is not None
+        if self.confirm_text:
+            return self.query_one("#typed-confirm", Input).value == self.confirm_text
+        return True
+
+    @on(Input.Changed, "#typed-confirm")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_one("#yes", Button).disabled = event.value != self.confirm_text
+
+    @on(Input.Submitted, "#typed-confirm")
+    def _typed_submit(self) -> None:
+        if self.can_confirm:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#yes")
+    def action_confirm(self) -> None:
+        if self.can_confirm:
+            self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ValueModal(ModalScreen[Any]):
+    """Ask for one value; `make_plan(text)` validates it (PlanError -> shown inline)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ststui.modal.cancel")]
+
+    def __init__(self, title: str, prompt: str, initial: str,
+                 make_plan: Callable[[str], Any], *, placeholder: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.prompt = prompt
+        self.initial = initial
+        self.make_plan = make_plan
+        self.placeholder = placeholder
+        self.plan: Any = None
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = self.title_text
+            yield Label(self.prompt, id="value-prompt")
+            yield Input(value=self.initial, placeholder=self.placeholder, id="value-input",
+                        select_on_focus=True, compact=True)
+            yield Static("", id="value-error")
+            with VerticalScroll(id="dialog-body", can_focus=False):
+                yield Static("", id="plan-text")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel (esc)", id="no", variant="primary", compact=True)
+                yield Button("Next (enter)", id="yes", variant="success", compact=True)
+
+    def on_mount(self) -> None:
+        self._validate(self.initial)
+        self.query_one("#value-input", Input).focus()
+
+    def _validate(self, text: str) -> None:
+        error_widget = self.query_one("#value-error", Static)
+        preview = self.query_one("#plan-text", Static)
+        try:
+            self.plan = self.make_plan(text)
+            self.error = getattr(self.plan, "refused", None) or None
+        except PlanError as exc:
+            self.plan, self.error = None, str(exc)
+        if self.error:
+            error_widget.update(Text(self.error, style="bold #ff5f5f"))
+            error_widget.display = True
+        else:
+            error_widget.update("")
+            error_widget.display = False
+        preview.update(plan_text(self.plan) if self.plan is not None else "")
+        self.query_one("#yes", Button).disabled = self.plan is None or bool(self.error)
+
+    @on(Input.Changed, "#value-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self._validate(event.value)
+
+    @on(Input.Submitted, "#value-input")
+    @on(Button.Pressed, "#yes")
+    def _submit(self) -> None:
+        self._validate(self.query_one("#value-input", Input).value)
+        if self.plan is not None and not self.error:
+            self.dismiss(self.plan)
+
+    @on(Button.Pressed, "#no")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceModal(ModalScreen[Any]):
+    """Pick one of a few choices (reclaim mode, revision, namespace, context)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ststui.modal.cancel")]
+
+    def __init__(self, title: str, prompt: str | Text, choices: Sequence[tuple[Any, str | Text]],
+                 *, initial: Any = None, allow_other: str | None = None) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.prompt = prompt
+        self.choices = list(choices)
+        self.initial = initial
+        self.allow_other = allow_other  # placeholder of a free-text input, or None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = self.title_text
+            yield Static(self.prompt, id="choice-prompt")
+            yield OptionList(*[Option(label, id=str(index)) for index, (_, label) in enumerate(self.choices)],
+                             id="choices")
+            if self.allow_other:
+                yield Input(placeholder=self.allow_other, id="choice-other", compact=True)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel (esc)", id="no", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        for index, (value, _) in enumerate(self.choices):
+            if value == self.initial:
+                options.highlighted = index
+                break
+        else:
+            options.highlighted = 0 if self.choices else None
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[int(event.option.id)][0])
+
+    @on(Input.Submitted, "#choice-other")
+    def _other(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+    @on(Button.Pressed, "#no")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

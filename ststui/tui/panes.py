@@ -1,0 +1,241 @@
+"""The main screen's panes: StatefulSets, pods, claims, volumes, warnings, rollout strip.
+
+Place in the flow: the app hands each pane the `StatefulSetView`s built by
+`state.topology`; a pane turns them into rows with `tui.render` and reconciles its
+table. Each pane declares the keys that act on it (the Footer shows the focused pane's
+keys); the actions themselves live on the app (`app.<action>`), which checks read-only
+mode in `check_action` and builds plans with `state.actions`.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ststui.state.model import StatefulSetView
+from ststui.tui import render
+from ststui.tui.keyed_table import Column, KeyedTable, Row
+
+# Actions that change the cluster: hidden or greyed in read-only mode.
+MUTATING_ACTIONS = frozenset({
+    "step", "set_partition", "hold", "scale", "restart", "undo", "set_image",
+    "delete_pod", "force_delete_pod", "delete_claim", "reclaim",
+})
+
+ROLLOUT_BINDINGS = [
+    Binding("a", "app.step", "Step", id="ststui.step", tooltip="Lower the partition by one: the next ordinal updates"),
+    Binding("p", "app.set_partition", "Partition", id="ststui.partition"),
+    Binding("h", "app.hold", "Hold/release", id="ststui.hold"),
+    Binding("s", "app.scale", "Scale", id="ststui.scale"),
+    Binding("u", "app.undo", "Undo", id="ststui.undo"),
+    Binding("i", "app.set_image", "Image", id="ststui.image"),
+]
+
+
+class Pane(KeyedTable):
+    """A focusable table pane; `enter` drills in (handled by the app)."""
+
+    class DrillIn(Message):
+        def __init__(self, pane: "Pane", key: str | None) -> None:
+            super().__init__()
+            self.pane = pane
+            self.key = key
+
+    def action_select_cursor(self) -> None:  # enter
+        self.post_message(self.DrillIn(self, self.selected_key))
+
+
+class StatefulSetsPane(Pane):
+    TITLE = "StatefulSets"
+    BINDINGS = ROLLOUT_BINDINGS + [
+        Binding("r", "app.restart", "Restart", id="ststui.restart"),
+    ]
+    BASE_COLUMNS = (
+        Column("name", "NAME"),
+        Column("ready", "READY", 5),
+        Column("updated", "UPD", 5),
+        Column("partition", "PART", 4),
+        Column("strategy", "STRATEGY", 8),
+        Column("status", "ROLLOUT", 7),
+        Column("warnings", "WARN", 4),
+        Column("service", "SERVICE"),
+        Column("age", "AGE", 5),
+        Column("revisions", "REVISIONS"),
+    )
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.with_namespace = True
+
+    def columns_for(self) -> tuple[Column, ...]:
+        if self.with_namespace:
+            return (Column("namespace", "NAMESPACE"),) + self.BASE_COLUMNS
+        return self.BASE_COLUMNS
+
+    def show(self, views: Iterable[StatefulSetView], now: float, *, flash: bool = True) -> bool:
+        rows: list[Row] = [
+            (view.key, render.statefulset_cells(view, now, with_namespace=self.with_namespace))
+            for view in views
+        ]
+        return self.reconcile(rows, flash=flash)
+
+
+class PodsPane(Pane):
+    TITLE = "Pods"
+    BINDINGS = [
+        Binding("ctrl+d", "app.delete_pod", "Delete pod", id="ststui.delete_pod"),
+        Binding("ctrl+k", "app.force_delete_pod", "Force delete", id="ststui.force_delete"),
+    ] + ROLLOUT_BINDINGS[:3]
+    COLUMNS = (
+        Column("ordinal", "#", 3),
+        Column("name", "NAME"),
+        Column("phase", "PHASE", 16),
+        Column("ready", "READY", 5),
+        Column("revision", "REVISION", 18),
+        Column("node", "NODE", 16),
+        Column("restarts", "RST", 3),
+        Column("age", "AGE", 5),
+        Column("dns", "DNS NAME"),
+    )
+
+    def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
+        rows: list[Row] = []
+        if view is not None:
+            rows = [(slot.name, render.pod_cells(slot, view.name, now)) for slot in view.slots]
+        return self.reconcile(rows, flash=flash)
+
+
+class ClaimsPane(Pane):
+    TITLE = "Claims"
+    BINDINGS = [
+        Binding("ctrl+d", "app.delete_claim", "Delete claim", id="ststui.delete_claim"),
+    ]
+    COLUMNS = (
+        Column("ordinal", "#", 3),
+        Column("name", "CLAIM"),
+        Column("phase", "PHASE", 11),
+        Column("volume", "VOLUME", 16),
+        Column("capacity", "SIZE", 6),
+        Column("orphan", "ORPHAN", 6),
+        Column("template", "TEMPLATE"),
+    )
+
+    def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
+        rows: list[Row] = []
+        if view is not None:
+            rows = [(claim.name, render.claim_cells(claim)) for claim in view.claims]
+        return self.reconcile(rows, flash=flash)
+
+
+class VolumesPane(Pane):
+    TITLE = "Volumes"
+    BINDINGS = [
+        Binding("r", "app.reclaim", "Reclaim", id="ststui.reclaim"),
+    ]
+    COLUMNS = (
+        Column("name", "VOLUME", 20),
+        Column("phase", "PHASE", 11),
+        Column("reclaim", "RECLAIM", 7),
+        Column("claim", "CLAIM"),
+        Column("class", "CLASS"),
+        Column("capacity", "SIZE", 6),
+    )
+
+    def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
+        rows: list[Row] = []
+        if view is not None:
+            rows = [(volume.name, render.volume_cells(volume)) for volume in view.volumes]
+        return self.reconcile(rows, flash=flash)
+
+
+class WarningsPane(OptionList):
+    """The selected StatefulSet's warnings, wrapped to the pane's width; `enter` jumps to
+    the object a warning is about."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.border_title = "Warnings"
+        self._shown: tuple = ()
+        self._warnings: list = []
+
+    @staticmethod
+    def warning_key(warning, index: int) -> str:
+        return f"{warning.kind}:{warning.obj or index}"
+
+    def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
+        warnings = list(view.warnings) if view is not None else []
+        shown = tuple(warnings)
+        if shown == self._shown:
+            return False
+        keep = self.selected_key
+        self._shown = shown
+        self._warnings = warnings
+        self.clear_options()
+        options = []
+        for index, warning in enumerate(warnings):
+            icon, style = render.warning_cells(warning)[0]
+            prompt = Text.assemble((f"{icon} ", style), warning.message)
+            options.append(Option(prompt, id=self.warning_key(warning, index)))
+        if not options:
+            options.append(Option(Text("No warnings.", style=render.STYLE_DIM), id="-", disabled=True))
+        self.add_options(options)
+        keys = [self.warning_key(w, i) for i, w in enumerate(warnings)]
+        if keep in keys:
+            self.highlighted = keys.index(keep)
+        elif warnings:
+            self.highlighted = 0
+        self.border_title = f"Warnings ({len(warnings)})" if warnings else "Warnings"
+        return True
+
+    @property
+    def selected_key(self) -> str | None:
+        if self.highlighted is None or not self._warnings:
+            return None
+        option = self.get_option_at_index(self.highlighted)
+        return option.id
+
+    @property
+    def row_count(self) -> int:
+        return len(self._warnings)
+
+    def move_cursor(self, *, row: int, scroll: bool = True) -> None:
+        if self._warnings:
+            self.highlighted = row
+
+    def warning_at_cursor(self, view: StatefulSetView | None):
+        key = self.selected_key
+        if view is None or key is None:
+            return None
+        for index, warning in enumerate(view.warnings):
+            if self.warning_key(warning, index) == key:
+                return warning
+        return None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(Pane.DrillIn(self, event.option.id))
+
+
+class RolloutStrip(Static):
+    """One coloured cell per ordinal, the partition marked, and what happens next."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.border_title = "Rollout"
+        self._shown: StatefulSetView | None = None
+        self._empty = False
+
+    def show(self, view: StatefulSetView | None) -> None:
+        if view is None:
+            if not self._empty:
+                self._shown, self._empty = None, True
+                self.update(Text("No StatefulSet selected.", style=render.STYLE_DIM))
+            return
+        if view == self._shown:
+            return
+        self._shown, self._empty = view, False
+        self.update(render.rollout_strip(view))

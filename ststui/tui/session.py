@@ -1,0 +1,160 @@
+"""What the app is connected to: API client, context, namespace scope, store, watch, clock.
+
+Place in the flow: `cli` builds a `Session` (from a kubeconfig with `open_session`, or by
+hand in tests with a store filled from raw objects) and hands it to `StsTuiApp`. The app
+reads views from `session.store` and does all I/O through the session's methods, which
+the app calls from thread workers: `execute(plan)`, `fetch_yaml(...)`. In tests the store
+is filled by hand and `watch` is None; nothing then talks to a server.
+
+A session can also make a new session for another context or namespace scope
+(`reopen`), which the app uses for the `c` and `n` keys.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ststui.state.store import Store
+
+# API paths of the objects the UI can show as YAML.
+_PATHS = {
+    "statefulsets": ("/apis/apps/v1", True),
+    "pods": ("/api/v1", True),
+    "persistentvolumeclaims": ("/api/v1", True),
+    "persistentvolumes": ("/api/v1", False),
+    "controllerrevisions": ("/apis/apps/v1", True),
+    "services": ("/api/v1", True),
+    "nodes": ("/api/v1", False),
+}
+
+
+def object_path(plural: str, namespace: str | None, name: str) -> str:
+    root, namespaced = _PATHS[plural]
+    if namespaced:
+        return f"{root}/namespaces/{namespace}/{plural}/{name}"
+    return f"{root}/{plural}/{name}"
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    """What the header says about the watch: `level` picks the colour."""
+    level: str       # "live" | "syncing" | "stale" | "forbidden" | "offline"
+    text: str
+
+    @property
+    def stale(self) -> bool:
+        return self.level == "stale"
+
+
+@dataclass
+class Session:
+    api_client: Any | None
+    context: str
+    namespace: str | None                 # None: all namespaces
+    store: Store
+    watch: Any | None = None              # ststui.kube.watch.WatchManager, or None in tests
+    clock: Callable[[], float] = time.time
+    contexts: list[str] = field(default_factory=list)
+    default_namespace: str = "default"
+    server: str = ""
+    # Makes a new Session for (context, namespace, all_namespaces); context None keeps the
+    # current one, namespace None with all_namespaces False means the context's default.
+    # None when switching is not possible (in-cluster, tests).
+    reopen: Callable[[str | None, str | None, bool], "Session"] | None = None
+    closer: Callable[[], None] | None = None
+
+    def now(self) -> float:
+        return self.clock()
+
+    @property
+    def namespaces(self) -> tuple[str, ...] | None:
+        return None if self.namespace is None else (self.namespace,)
+
+    # --- watch -----------------------------------------------------------------------
+
+    def run_watch(self) -> None:
+        """Run the watch loops until `stop()`; called from a thread worker."""
+        if self.watch is not None:
+            self.watch.run()
+
+    def stop(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
+        if self.closer is not None:
+            try:
+                self.closer()
+            except Exception:
+                pass
+
+    def connection_state(self) -> ConnectionState:
+        if self.watch is None:
+            return ConnectionState("offline", "not watching")
+        overall, sentence = self.watch.summary()
+        if overall == "synced":
+            return ConnectionState("live", "live")
+        if overall == "resyncing":
+            return ConnectionState("syncing", sentence or "syncing")
+        if overall == "forbidden":
+            return ConnectionState("forbidden", sentence)
+        return ConnectionState("stale", sentence or "disconnected")
+
+    # --- I/O, called from thread workers ---------------------------------------------
+
+    def execute(self, plan: Any, read_only: bool):
+        from ststui.kube import ops
+        return ops.execute(self.api_client, plan, read_only)
+
+    def fetch_yaml(self, plural: str, namespace: str | None, name: str) -> str:
+        """The object as the server has it, as YAML (the store keeps slim copies only)."""
+        if self.api_client is None:
+            import yaml
+            obj = self.store.get(plural, namespace, name)
+            if obj is None:
+                raise LookupError(f"{plural[:-1]} {name} is not known.")
+            dumper = type("NoAliases", (yaml.SafeDumper,), {"ignore_aliases": lambda self, data: True})
+            return yaml.dump(obj, Dumper=dumper, sort_keys=False)
+        from ststui.kube import ops
+        return ops.fetch_yaml(self.api_client, object_path(plural, namespace, name))
+
+    def describe_error(self, exc: BaseException) -> str:
+        if isinstance(exc, LookupError):
+            return str(exc.args[0]) if exc.args else "Not found."
+        try:
+            from ststui.kube import ops
+            if isinstance(exc, ops.FetchError):
+                return str(exc)
+            return ops.describe_api_error(exc)
+        except Exception:
+            return f"The request failed ({type(exc).__name__})."
+
+
+def open_session(kubeconfig: str | None = None, context: str | None = None,
+                 namespace: str | None = None, all_namespaces: bool = False, *,
+                 clock: Callable[[], float] = time.time, watch: bool = True,
+                 check: bool = False) -> Session:
+    """Connect like kubectl (raises `kube.connect.ConnectError` with one sentence) and
+    prepare a store and its watch manager. The watch starts when the app runs it.
+    With `check`, ask the server for /version first, so an unreachable server or bad
+    credentials fail here with one sentence rather than as a stale screen."""
+    from ststui.kube.connect import check_reachable, connect
+    from ststui.kube.watch import WatchManager
+
+    conn = connect(kubeconfig, context, namespace, all_namespaces)
+    if check:
+        try:
+            check_reachable(conn)
+        except Exception:
+            conn.close()
+            raise
+    store = Store()
+    manager = WatchManager(conn.api_client, store, conn.namespace) if watch else None
+
+    def reopen(new_context: str | None, new_namespace: str | None, new_all: bool) -> Session:
+        return open_session(kubeconfig, new_context or conn.context, new_namespace, new_all,
+                            clock=clock, watch=watch, check=True)
+
+    return Session(api_client=conn.api_client, context=conn.context, namespace=conn.namespace,
+                   store=store, watch=manager, clock=clock, contexts=list(conn.contexts),
+                   default_namespace=conn.default_namespace, server=conn.cluster_server,
+                   reopen=None if conn.in_cluster else reopen, closer=conn.close)
