@@ -190,7 +190,8 @@ class ChangeActions:
         if slot is None:
             self.notify("Select a pod first.", severity="warning")
             return
-        self.run_plan_flow(lambda: actions.plan_force_delete_pod(view, slot.ordinal))
+        now = self.clock()
+        self.run_plan_flow(lambda: actions.plan_force_delete_pod(view, slot.ordinal, now))
 
     # Claims pane.
 
