@@ -9,46 +9,16 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ststui.state.times import human_age  # kubectl's age format, shared with the TUI
+
 from .clock import parse_rfc3339
 
 Row = Callable[[dict, float], list]
 
 
-def human_duration(seconds: float) -> str:
-    """kubectl's age format (k8s.io/apimachinery duration.HumanDuration)."""
-    s = int(seconds)
-    if s < -1:
-        return "<invalid>"
-    if s < 0:
-        return "0s"
-    if s < 120:
-        return f"{s}s"
-    minutes = s // 60
-    if minutes < 10:
-        rest = s % 60
-        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
-    if minutes < 180:
-        return f"{minutes}m"
-    hours = s // 3600
-    if hours < 8:
-        rest = minutes % 60
-        return f"{hours}h{rest}m" if rest else f"{hours}h"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 24 * 8:
-        rest = hours % 24
-        return f"{hours // 24}d{rest}h" if rest else f"{hours // 24}d"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    if hours < 24 * 365 * 8:
-        rest = (hours // 24) % 365
-        return f"{hours // 24 // 365}y{rest}d" if rest else f"{hours // 24 // 365}y"
-    return f"{hours // 24 // 365}y"
-
-
 def age(timestamp: str | None, now: float) -> str:
     t = parse_rfc3339(timestamp)
-    return "<unknown>" if t is None else human_duration(now - t)
+    return "<unknown>" if t is None else human_age(now - t)
 
 
 def _meta(obj: dict) -> dict:
