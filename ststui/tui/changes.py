@@ -172,49 +172,42 @@ class ChangeActions:
 
     # Pods pane.
 
-    def action_delete_pod(self) -> None:
+    def _view_and_selected(self, pick: str, what: str):
+        """(view, selected pod slot / claim / volume), or None after saying what is missing."""
         view = self._need_view()
         if view is None:
-            return
-        slot = self._selected_slot(view)
-        if slot is None:
-            self.notify("Select a pod first.", severity="warning")
-            return
-        self.run_plan_flow(lambda: actions.plan_delete_pod(view, slot.ordinal))
+            return None
+        item = getattr(self, f"_selected_{pick}")(view)
+        if item is None:
+            self.notify(f"Select a {what} first.", severity="warning")
+            return None
+        return view, item
+
+    def action_delete_pod(self) -> None:
+        if (chosen := self._view_and_selected("slot", "pod")) is not None:
+            view, slot = chosen
+            self.run_plan_flow(lambda: actions.plan_delete_pod(view, slot.ordinal))
 
     def action_force_delete_pod(self) -> None:
-        view = self._need_view()
-        if view is None:
-            return
-        slot = self._selected_slot(view)
-        if slot is None:
-            self.notify("Select a pod first.", severity="warning")
-            return
-        now = self.clock()
-        self.run_plan_flow(lambda: actions.plan_force_delete_pod(view, slot.ordinal, now))
+        if (chosen := self._view_and_selected("slot", "pod")) is not None:
+            view, slot = chosen
+            now = self.clock()
+            self.run_plan_flow(lambda: actions.plan_force_delete_pod(view, slot.ordinal, now))
 
     # Claims pane.
 
     def action_delete_claim(self) -> None:
-        view = self._need_view()
-        if view is None:
-            return
-        claim = self._selected_claim(view)
-        if claim is None:
-            self.notify("Select a claim first.", severity="warning")
-            return
-        self.run_plan_flow(lambda: actions.plan_delete_claim(view, claim.name))
+        if (chosen := self._view_and_selected("claim", "claim")) is not None:
+            view, claim = chosen
+            self.run_plan_flow(lambda: actions.plan_delete_claim(view, claim.name))
 
     # Volumes pane.
 
     def action_reclaim(self) -> None:
-        view = self._need_view()
-        if view is None:
+        chosen = self._view_and_selected("volume", "volume")
+        if chosen is None:
             return
-        volume = self._selected_volume(view)
-        if volume is None:
-            self.notify("Select a volume first.", severity="warning")
-            return
+        view, volume = chosen
         claim = volume.claim or "its old claim"
         choices = [
             ("keep", f"keep for {claim}: remove only claimRef.uid (that claim binds it again)"),
