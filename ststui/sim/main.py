@@ -8,7 +8,6 @@ write a kubeconfig that points at the server.
 """
 from __future__ import annotations
 
-import importlib
 import signal
 import sys
 import tempfile
@@ -17,55 +16,11 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from .clock import ManualClock, RealClock, rfc3339
+from . import scenarios
+from .clock import ManualClock, RealClock
 from .cluster import Cluster
 from .kubeconfig import write_kubeconfig
 from .server import SimServer, is_loopback
-
-
-def _scenarios():
-    try:
-        return importlib.import_module("ststui.sim.scenarios")
-    except ModuleNotFoundError as e:
-        if e.name != "ststui.sim.scenarios":
-            raise
-        return None
-
-
-def add_minimal_objects(cluster: Cluster, nodes: int = 2) -> None:
-    """Namespace `default`, Ready nodes (unless there are nodes already) and a StorageClass `standard`."""
-    store = cluster.store
-    now = rfc3339(cluster.now())
-    if store.find("namespaces", None, "default") is None:
-        store.create("namespaces", {"metadata": {"name": "default"}})
-    if store.items("nodes"):
-        nodes = 0
-    for i in range(1, nodes + 1):
-        name = f"node-{i}"
-        store.create("nodes", {
-            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux"}},
-            "spec": {},
-            "status": {
-                "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                                "message": "kubelet is posting ready status",
-                                "lastHeartbeatTime": now, "lastTransitionTime": now}],
-                "addresses": [{"type": "InternalIP", "address": f"192.168.49.{i + 1}"},
-                              {"type": "Hostname", "address": name}],
-                "nodeInfo": {"kubeletVersion": "v1.32.0", "kubeProxyVersion": "v1.32.0",
-                             "osImage": "Debian GNU/Linux 12 (bookworm)", "kernelVersion": "6.1.0",
-                             "containerRuntimeVersion": "containerd://1.7.0", "architecture": "amd64",
-                             "operatingSystem": "linux", "machineID": f"sim-machine-{i}",
-                             "systemUUID": f"00000000-0000-0000-0000-00000000000{i}", "bootID": f"sim-boot-{i}"},
-                "capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                "allocatable": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-            },
-        })
-    if store.find("storageclasses", None, "standard") is None:
-        store.create("storageclasses", {
-            "metadata": {"name": "standard",
-                         "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
-            "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
-            "volumeBindingMode": "Immediate"})
 
 
 def build_cluster(scenario: str = "empty", clock: str = "real", speed: float = 1.0,
@@ -82,14 +37,7 @@ def build_cluster(scenario: str = "empty", clock: str = "real", speed: float = 1
     else:
         manual = ManualClock(start=float(int(time.time())))
     cluster = Cluster(manual, seed=seed)
-    scenarios = _scenarios()
-    if scenarios is not None and hasattr(scenarios, "build"):
-        scenarios.build(scenario, cluster)
-    elif scenario == "empty":
-        add_minimal_objects(cluster)
-        cluster.run_pending()
-    else:
-        raise ValueError(f"unknown scenario {scenario!r} (no scenarios module yet; use 'empty')")
+    scenarios.build(scenario, cluster)
     if clock == "real":
         real = RealClock(speed)
         if manual.now() > real.now():   # the scenario ran ahead of the wall clock: continue from there

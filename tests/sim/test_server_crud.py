@@ -171,11 +171,14 @@ def test_dry_run_create_stores_nothing(sim):
 def test_update_bumps_generation_only_on_spec_changes_and_409_on_stale(sim):
     apps = client.AppsV1Api(sim.api())
     created = apps.create_namespaced_stateful_set("default", sts_body())
+    sim.settle()   # the controller's status writes would otherwise race the PUTs below
     body = apps.read_namespaced_stateful_set("web", "default")
     body.metadata.labels = {"team": "a"}
     labelled = apps.replace_namespaced_stateful_set("web", "default", body)
     assert labelled.metadata.generation == 1
     assert int(labelled.metadata.resource_version) > int(created.metadata.resource_version)
+    sim.settle()
+    labelled = apps.read_namespaced_stateful_set("web", "default")
     labelled.spec.replicas = 5
     scaled = apps.replace_namespaced_stateful_set("web", "default", labelled)
     assert scaled.metadata.generation == 2
