@@ -12,7 +12,7 @@ import sys
 def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | None,
             all_namespaces: bool, read_only: bool, audit_log: str | None, demo: bool,
             speed: float = 1.0) -> int:
-    from ststui.kube.connect import ConnectError, check_reachable
+    from ststui.kube.connect import ConnectError
     from ststui.tui.session import open_session
 
     embedded = None
@@ -25,8 +25,7 @@ def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | Non
             all_namespaces = True
     try:
         try:
-            session = open_session(kubeconfig, context, namespace, all_namespaces)
-            check_reachable_session(session, check_reachable)
+            session = open_session(kubeconfig, context, namespace, all_namespaces, check=True)
         except ConnectError as e:
             print(f"ststui: {e}", file=sys.stderr)
             return 2
@@ -47,11 +46,3 @@ def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | Non
         if embedded is not None:
             stop_embedded(*embedded)
 
-
-def check_reachable_session(session, check) -> None:
-    """GET /version through the session's client; raises ConnectError with one sentence."""
-    class _Conn:   # check_reachable wants a Connection; the session holds the same client
-        api_client = session.api_client
-        cluster_server = session.server
-        context = session.context
-    check(_Conn())

@@ -36,6 +36,8 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.incluster_config import InClusterConfigLoader
 from kubernetes.config.kube_config import ConfigNode, KubeConfigLoader
 
+from .rest import open_request
+
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 IN_CLUSTER_CONTEXT = "in-cluster"
 DEFAULT_POOL_SIZE = 12                 # connections kept per host: watches + a few ops
@@ -429,11 +431,7 @@ def check_reachable(conn: Connection, timeout: tuple[float, float] = REACHABLE_T
     """GET /version with a short timeout; return the version object or raise ConnectError."""
     where = f"{conn.cluster_server} (context {conn.context})"
     try:
-        method, url, headers, body, post = conn.api_client.param_serialize(
-            method="GET", resource_path="/version", header_params={"Accept": "application/json"},
-            auth_settings=["BearerToken"])
-        resp = conn.api_client.call_api(method, url, header_params=headers, _request_timeout=timeout)
-        raw = resp.response
+        raw = open_request(conn.api_client, "GET", "/version", timeout=timeout)
         try:
             data = raw.data
         finally:

@@ -83,6 +83,47 @@ def list_path(plural: str, namespace: str | None) -> str:
     return f"{root}/{plural}"
 
 
+def list_into(api: ApiClient, store, plural: str, namespace: str | None, *, page_size: int = 500,
+              timeout: tuple[float, float] = (10, 120),
+              hold: Callable | None = None, release: Callable | None = None) -> str:
+    """LIST `plural` in pages (limit/continue, like client-go's pager) into `store.replace`,
+    feeding it as pages arrive so the whole list is never held as one parsed document.
+    Returns the list's resourceVersion. `hold`/`release` see each open response (so a
+    stop can interrupt a slow read)."""
+    path = list_path(plural, namespace)
+
+    def page(token: str | None) -> dict:
+        query = [("limit", str(page_size))] + ([("continue", token)] if token else [])
+        raw = open_request(api, "GET", path, query=query, timeout=timeout)
+        if hold is not None:
+            hold(raw)
+        try:
+            raise_for_status(raw)
+            data = raw.data
+        finally:
+            if release is not None:
+                release(raw)
+            else:
+                raw.release_conn()
+        return json.loads(data)
+
+    first = page(None)
+    rv = (first.get("metadata") or {}).get("resourceVersion") or ""
+
+    def items():
+        current = first
+        while True:
+            yield from current.get("items") or ()
+            token = (current.get("metadata") or {}).get("continue")
+            current["items"] = None
+            if not token:
+                return
+            current = page(token)
+
+    store.replace(plural, items(), rv, namespace=namespace)
+    return rv
+
+
 class _Relist(Exception):
     """The watch's resourceVersion expired: LIST again."""
 
@@ -150,39 +191,12 @@ class ResourceLoop:
         self.m.stopped.wait(delay)
 
     def _list(self) -> str:
-        """LIST in pages (limit/continue, like client-go's pager), feeding the store as
-        pages arrive: the whole list is never held as one parsed document."""
-        first = self._page(None)
-        rv = (first.get("metadata") or {}).get("resourceVersion") or ""
-
-        def items():
-            page = first
-            while True:
-                yield from page.get("items") or ()
-                token = (page.get("metadata") or {}).get("continue")
-                page["items"] = None
-                if not token:
-                    return
-                page = self._page(token)
-
-        self.m.store.replace(self.plural, items(), rv, namespace=self.namespace)
+        rv = list_into(self.m.api, self.m.store, self.plural, self.namespace,
+                       page_size=self.m.page_size, timeout=(10, self.m.list_timeout),
+                       hold=self._hold, release=self._release)
         self._state = replace(self._state, lists=self._state.lists + 1)
         self.rv = rv
         return rv
-
-    def _page(self, token: str | None) -> dict:
-        query = [("limit", str(self.m.page_size))]
-        if token:
-            query.append(("continue", token))
-        raw = open_request(self.m.api, "GET", self.path, query=query,
-                           timeout=(10, self.m.list_timeout))
-        self._hold(raw)
-        try:
-            raise_for_status(raw)
-            data = raw.data
-        finally:
-            self._release(raw)
-        return json.loads(data)
 
     def _watch(self, rv: str | None, backoff: Backoff) -> str | None:
         query = [("watch", "true"), ("allowWatchBookmarks", "true"),
@@ -350,17 +364,9 @@ def list_once(api: ApiClient, store, namespace: str | None,
     for plural in plurals or tuple(WATCHED):
         ns = namespace if WATCHED[plural][1] else None
         try:
-            raw = open_request(api, "GET", list_path(plural, ns), timeout=(10, 120))
-            raise_for_status(raw)
-            try:
-                body = json.loads(raw.data)
-            finally:
-                raw.release_conn()
+            list_into(api, store, plural, ns)
         except Exception as e:
             if plural == "statefulsets":
                 raise
             problems[plural] = describe_api_error(e)
-            continue
-        rv = (body.get("metadata") or {}).get("resourceVersion") or ""
-        store.replace(plural, body.get("items") or [], rv, namespace=ns)
     return problems

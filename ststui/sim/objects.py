@@ -165,7 +165,6 @@ class Watcher:
         self._cond = threading.Condition(threading.Lock())
         self.closed = False
         self.close_reason: str | None = None
-        self.last_rv = 0
 
     def matches(self, obj: dict | None) -> bool:
         if obj is None:
@@ -189,7 +188,6 @@ class Watcher:
             line = change.line("DELETED")
         else:
             line = None
-        self.last_rv = change.rv
         if line is not None:
             self._push(line)
 
@@ -649,10 +647,3 @@ class ObjectStore:
             self._compacted_rv = self.rv + 1
             self._bump()
 
-
-def iter_owned(objs: Iterable[dict], owner_uid: str) -> Iterable[dict]:
-    for o in objs:
-        for r in (o.get("metadata") or {}).get("ownerReferences") or []:
-            if r.get("uid") == owner_uid:
-                yield o
-                break

@@ -17,23 +17,10 @@ from typing import Any, Callable
 
 from ststui.state.store import Store
 
-# API paths of the objects the UI can show as YAML.
-_PATHS = {
-    "statefulsets": ("/apis/apps/v1", True),
-    "pods": ("/api/v1", True),
-    "persistentvolumeclaims": ("/api/v1", True),
-    "persistentvolumes": ("/api/v1", False),
-    "controllerrevisions": ("/apis/apps/v1", True),
-    "services": ("/api/v1", True),
-    "nodes": ("/api/v1", False),
-}
-
-
 def object_path(plural: str, namespace: str | None, name: str) -> str:
-    root, namespaced = _PATHS[plural]
-    if namespaced:
-        return f"{root}/namespaces/{namespace}/{plural}/{name}"
-    return f"{root}/{plural}/{name}"
+    """The API path of one object (the kinds the watch follows, which the UI can show)."""
+    from ststui.kube.watch import list_path
+    return f"{list_path(plural, namespace)}/{name}"
 
 
 @dataclass(frozen=True)
