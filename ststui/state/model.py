@@ -41,6 +41,8 @@ W_PARTITION_TOO_LARGE = "partition-exceeds-replicas"
 W_ROLLOUT_HALTED = "rollout-halted"
 W_MISSING_CLAIM = "missing-claim"
 W_ONDELETE_PENDING = "ondelete-old-revision"
+W_FOREIGN_POD = "foreign-pod"              # named like the set's pods, not owned by it
+W_SLOTS_CAPPED = "slots-capped"            # more replicas than slots shown
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ class StatefulSetView:
     images: tuple[tuple[str, str], ...] = ()   # (container, image) of the template
     created: float | None = None
     resource_version: str | None = None   # may lag when only the resourceVersion moved
+    foreign_pods: tuple[str, ...] = ()    # pods named like this set's but not its own (no slot)
 
     @property
     def key(self) -> str:
