@@ -127,6 +127,10 @@ def _pod_name(view: StatefulSetView, ordinal: int) -> str:
 
 
 def _pod_names(view: StatefulSetView, ordinals: Iterable[int]) -> str:
+    ordinals = list(ordinals)
+    if len(ordinals) > MAX_NAMES:     # name only those shown: the rest are counted
+        shown = [_pod_name(view, o) for o in ordinals[:MAX_NAMES - 1]]
+        return ", ".join(shown) + f" and {len(ordinals) - (MAX_NAMES - 1)} more"
     return _join([_pod_name(view, o) for o in ordinals])
 
 
@@ -134,11 +138,17 @@ def _claim_names(view: StatefulSetView, ordinal: int) -> list[str]:
     return [f"{t}-{view.name}-{ordinal}" for t in view.templates]
 
 
+_claims_index: tuple = ((), {})     # (claims tuple, {name: claim}) of the last view asked
+
+
 def _claim(view: StatefulSetView, name: str) -> ClaimView | None:
-    for c in view.claims:
-        if c.name == name:
-            return c
-    return None
+    """The claim named `name` (an index built once per view: plans stay linear)."""
+    global _claims_index
+    claims, index = _claims_index          # one tuple, swapped whole: safe across threads
+    if claims is not view.claims:
+        index = {c.name: c for c in view.claims}
+        _claims_index = (view.claims, index)
+    return index.get(name)
 
 
 def _volume(view: StatefulSetView, name: str | None) -> VolumeView | None:
@@ -488,13 +498,14 @@ def plan_scale(view: StatefulSetView, text: Any, ceiling: int = DEFAULT_REPLICAS
             for name in _claim_names(view, o):
                 c = _claim(view, name)
                 (reused if c is not None and c.exists else new_claims).append(name)
+        new_claim_set = set(new_claims)
         if reused:
             effect.append(f"The retained claims {_join(reused)} are used again, with their data.")
         if new_claims:
             effect.append(f"New claims {_join(new_claims)} are created, each with a new volume.")
         for vol in view.volumes:
             claim_name = vol.claim.split("/", 1)[-1] if vol.claim else None
-            if not claim_name or claim_name not in new_claims:
+            if not claim_name or claim_name not in new_claim_set:
                 continue
             if vol.reserved:
                 effect.append(f"{vol.name} is reserved for {claim_name} and binds to it with its old data.")

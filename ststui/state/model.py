@@ -22,6 +22,8 @@ Meanings fixed by the state layer (see topology.py / rollout.py):
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,10 +185,15 @@ class StatefulSetView:
         return f"{self.namespace}/{self.name}"
 
     def slot(self, ordinal: int) -> PodSlot | None:
-        for s in self.slots:
-            if s.ordinal == ordinal:
-                return s
+        # Slots are sorted by ordinal: a binary search keeps plans linear in the replicas.
+        i = bisect_left(self.slots, ordinal, key=_slot_ordinal)
+        if i < len(self.slots) and self.slots[i].ordinal == ordinal:
+            return self.slots[i]
         return None
+
+
+def _slot_ordinal(slot: PodSlot) -> int:
+    return slot.ordinal
 
 
 def revision_label(kind: str | None) -> str:

@@ -90,6 +90,7 @@ class StsTuiApp(ChangeActions, App):
         Binding("c", "context", "Context", id="ststui.context"),
         Binding("l", "action_log", "Log", id="ststui.action_log"),
         Binding("q", "quit", "Quit", id="ststui.quit"),
+        Binding("ctrl+r", "reconnect", "Reconnect", show=False, id="ststui.reconnect"),
     ]
 
     def __init__(self, session: Session, *, read_only: bool = False,
@@ -189,6 +190,13 @@ class StsTuiApp(ChangeActions, App):
         for timer in self._refresh_timers:
             timer.stop()
         self.session.stop()
+
+    def action_reconnect(self) -> None:
+        """ctrl+r: end every backoff wait and reconnect now."""
+        if self.session.reconnect_now():
+            self.notify("Reconnecting to the API server now.", timeout=3)
+        else:
+            self.notify("Not connected to a cluster: nothing to reconnect.", severity="warning")
 
     async def action_quit(self) -> None:
         self.session.stop()
@@ -573,7 +581,7 @@ class StsTuiApp(ChangeActions, App):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "ops":
+        if worker.group in ("ops", "conflict"):
             self.ops_worker_changed(event)
         elif worker.group == "reopen":
             if event.state == WorkerState.SUCCESS:

@@ -10,8 +10,12 @@ message inline, so validation lives in one place.
   `n`/`escape` cancel. With `plan.confirm_text` set (force delete on a Ready node), the user
   must type that text before Yes is enabled. A refused plan shows the reason and, when
   `override_label` is given, lets the user ask for the override (returns True).
-- `ValueModal(title, prompt, initial, make_plan)` -> Plan | None.
+- `ValueModal(title, prompt, initial, make_plan)` -> Plan | None. The input takes at most
+  `MAX_INPUT_CHARS` characters, and any error from planning becomes a sentence.
 - `ChoiceModal(title, prompt, choices)` -> chosen value | None.
+
+Every dialog answers once: keys that arrive after the first answer (two Enters in one
+read over a slow link) are ignored, so a dialog is never dismissed twice.
 """
 from __future__ import annotations
 
@@ -26,7 +30,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ststui.state.actions import PlanError
+from ststui.state.actions import MAX_INPUT_CHARS, PlanError
+
+
+class _AnswerOnce:
+    """Mixin for modal screens: the first answer dismisses, later ones are ignored."""
+
+    _answered = False
+
+    def answer(self, value: Any) -> None:
+        if self._answered:
+            return
+        self._answered = True
+        self.dismiss(value)
 
 
 def kubectl_lines(plan: Any) -> list[str]:
@@ -79,7 +95,7 @@ def plan_text(plan: Any) -> Text:
     return text
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(_AnswerOnce, ModalScreen[bool]):
     """Show a plan and ask yes/no; No is the default."""
 
     BINDINGS = [
@@ -92,9 +108,10 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("pagedown", "scroll_body(10)", "Scroll", show=False),
     ]
 
-    def __init__(self, plan: Any, *, override_label: str | None = None) -> None:
+    def __init__(self, plan: Any, *, override_label: str | None = None, notice: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.plan = plan
+        self.notice = notice               # e.g. what changed since a refused attempt
         self.override_label = override_label
         self.refused = bool(getattr(plan, "refused", None))
         self.confirm_text = None if self.refused else (getattr(plan, "confirm_text", None) or None)
@@ -104,6 +121,8 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(id="dialog", classes="destructive" if destructive else "") as box:
             box.border_title = self.plan.title
             with VerticalScroll(id="dialog-body", can_focus=False):
+                if self.notice:
+                    yield Static(Text(f"⚠ {self.notice}", style="bold #ffd75f"), id="plan-notice")
                 yield Static(plan_text(self.plan), id="plan-text")
             if self.confirm_text:
                 yield Label(Text.assemble("Type ", (self.confirm_text, "bold"), " to confirm:"),
@@ -145,20 +164,20 @@ class ConfirmModal(ModalScreen[bool]):
 
     @on(Input.Submitted, "#typed-confirm")
     def _typed_submit(self) -> None:
-        if self.can_confirm:
-            self.dismiss(True)
+        if not self._answered and self.can_confirm:
+            self.answer(True)
 
     @on(Button.Pressed, "#yes")
     def action_confirm(self) -> None:
-        if self.can_confirm:
-            self.dismiss(True)
+        if not self._answered and self.can_confirm:
+            self.answer(True)
 
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.answer(False)
 
 
-class ValueModal(ModalScreen[Any]):
+class ValueModal(_AnswerOnce, ModalScreen[Any]):
     """Ask for one value; `make_plan(text)` validates it (PlanError -> shown inline)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ststui.modal.cancel")]
@@ -173,13 +192,14 @@ class ValueModal(ModalScreen[Any]):
         self.placeholder = placeholder
         self.plan: Any = None
         self.error: str | None = None
+        self.submitted = ""                # the text the returned plan was made from
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = self.title_text
             yield Label(self.prompt, id="value-prompt")
-            yield Input(value=self.initial, placeholder=self.placeholder, id="value-input",
-                        select_on_focus=True, compact=True)
+            yield Input(value=self.initial[:MAX_INPUT_CHARS], placeholder=self.placeholder, id="value-input",
+                        select_on_focus=True, compact=True, max_length=MAX_INPUT_CHARS)
             yield Static("", id="value-error")
             with VerticalScroll(id="dialog-body", can_focus=False):
                 yield Static("", id="plan-text")
@@ -195,10 +215,14 @@ class ValueModal(ModalScreen[Any]):
         error_widget = self.query_one("#value-error", Static)
         preview = self.query_one("#plan-text", Static)
         try:
+            if len(text) > MAX_INPUT_CHARS:
+                raise PlanError(f"That is {len(text)} characters; at most {MAX_INPUT_CHARS} are accepted.")
             self.plan = self.make_plan(text)
             self.error = getattr(self.plan, "refused", None) or None
         except PlanError as exc:
             self.plan, self.error = None, str(exc)
+        except Exception as exc:   # every input answers with a sentence, never a traceback
+            self.plan, self.error = None, f"That value cannot be used ({type(exc).__name__})."
         if self.error:
             error_widget.update(Text(self.error, style="bold #ff5f5f"))
             error_widget.display = True
@@ -215,16 +239,20 @@ class ValueModal(ModalScreen[Any]):
     @on(Input.Submitted, "#value-input")
     @on(Button.Pressed, "#yes")
     def _submit(self) -> None:
-        self._validate(self.query_one("#value-input", Input).value)
+        if self._answered:
+            return
+        text = self.query_one("#value-input", Input).value
+        self._validate(text)
         if self.plan is not None and not self.error:
-            self.dismiss(self.plan)
+            self.submitted = text
+            self.answer(self.plan)
 
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer(None)
 
 
-class ChoiceModal(ModalScreen[Any]):
+class ChoiceModal(_AnswerOnce, ModalScreen[Any]):
     """Pick one of a few choices (reclaim mode, revision, namespace, context)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ststui.modal.cancel")]
@@ -261,13 +289,13 @@ class ChoiceModal(ModalScreen[Any]):
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[int(event.option.id)][0])
+        self.answer(self.choices[int(event.option.id)][0])
 
     @on(Input.Submitted, "#choice-other")
     def _other(self, event: Input.Submitted) -> None:
         if event.value.strip():
-            self.dismiss(event.value.strip())
+            self.answer(event.value.strip()[:MAX_INPUT_CHARS])
 
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer(None)

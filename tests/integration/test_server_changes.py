@@ -8,6 +8,7 @@ Waiting polls conditions with generous limits (liveness, not timed assertions).
 """
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -167,7 +168,7 @@ def test_frozen_server_goes_stale_then_recovers(sim):
         sim.advance(2)                        # 16 s without a word
         assert wait_for(lambda: mgr.summary()[0] == STALE), mgr.summary()
         state, sentence = mgr.summary()
-        assert "no word from the API server for 16s" in sentence and "next try in" in sentence
+        assert re.search(r"no word from the API server for 1[67]s", sentence) and "next try in" in sentence
         # Behind the frozen front, the cluster changes.
         sim.cluster.store.patch("statefulsets", "default", "web", "merge", {"spec": {"replicas": 3}})
         sim.advance(44)                       # 60 s frozen in all
