@@ -18,7 +18,7 @@ import json
 import re
 import shlex
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -72,7 +72,7 @@ def conflict_sentence(old: Plan, new: Plan) -> str:
     moved = [f"the {what} is now {value} (it was {then[what]} when the dialog opened)"
              for what, value in new.based_on if what in then and then[what] != value]
     if not moved:
-        return "the object changed since the dialog opened"
+        return "it is not as it was when the dialog opened"
     return _join(moved)
 
 
@@ -650,6 +650,7 @@ def plan_reclaim_volume(view_or_volume: StatefulSetView | VolumeView, mode: str,
     title = (f"Free volume {vol.name} for any claim" if mode == "free"
              else f"Keep volume {vol.name} for {vol.claim or 'its claim'}")
     target = f"persistentvolume/{vol.name}"
+    basis = (("phase", vol.phase), ("claim", vol.claim or "none"), ("claim uid", vol.claim_uid or "none"))
     # JSON patch: change the volume only if it is still Released with the claim shown.
     # ("add" then "remove" removes a field whether or not it is there.)
     guard = [{"op": "test", "path": "/status/phase", "value": "Released"}]
@@ -666,15 +667,15 @@ def plan_reclaim_volume(view_or_volume: StatefulSetView | VolumeView, mode: str,
     kubectl = _kubectl("patch", "pv", vol.name, "--type=json", "-p", _compact(body))
     requests = (Request("PATCH", volume_path(vol.name), body, JSON_PATCH, FIELD_MANAGER),)
     if vol.phase != "Released":
-        return _refused(action, title, f"{vol.name} is {vol.phase}, not Released: only a Released volume "
-                        "can be reclaimed.", kubectl, target=target)
+        return replace(_refused(action, title, f"{vol.name} is {vol.phase}, not Released: only a Released volume "
+                        "can be reclaimed.", kubectl, target=target), based_on=basis)
     claim_full = vol.claim
     claim_name = claim_full.split("/", 1)[-1] if claim_full else None
     if mode == "keep" and not claim_full:
-        return _refused(action, title, f"{vol.name} records no claim to keep it for; free it instead.",
-                        kubectl, target=target)
+        return replace(_refused(action, title, f"{vol.name} records no claim to keep it for; free it instead.",
+                        kubectl, target=target), based_on=basis)
     if mode == "keep" and vol.reserved:
-        return _refused(action, title, f"{vol.name} is already reserved for {claim_full}.", kubectl, target=target)
+        return replace(_refused(action, title, f"{vol.name} is already reserved for {claim_full}.", kubectl, target=target), based_on=basis)
 
     sc = f"storage class {vol.storage_class}" if vol.storage_class else "no storage class"
     size = f", at least {vol.capacity}" if vol.capacity else ""
@@ -709,8 +710,7 @@ def plan_reclaim_volume(view_or_volume: StatefulSetView | VolumeView, mode: str,
                         "the volume and its data are deleted.")
     return Plan(action, title, tuple(effect), tuple(warnings), kubectl, requests,
                 destructive=mode == "free", target=target,
-                based_on=(("phase", vol.phase), ("claim", vol.claim or "none"),
-                          ("claim uid", vol.claim_uid or "none")))
+                based_on=basis)
 
 
 def plan_delete_claim(view: StatefulSetView, claim_name: str) -> Plan:

@@ -133,8 +133,8 @@ class ChangeActions:
             self.notify(f"Not done, and cannot plan it again: {exc}", severity="error")
             return
         moved = conflict_sentence(plan, fresh)
-        notice = (f"Not done: {moved}, changed by someone else since the dialog opened; nothing was "
-                  "changed. Below is what confirming does now.")
+        notice = (f"Not done: {moved}; someone else changed it, and nothing was changed. "
+                  "Below is what confirming does now.")
         self.run_plan_flow(make, replan=_replan_for(view, replan.make), notice=notice)
 
     def _record(self, plan: Any, ok: bool, message: str, kubectl: Iterable[str]) -> None:
@@ -288,11 +288,22 @@ class ChangeActions:
             if mode is not None:
                 self.run_plan_flow(lambda: actions.plan_reclaim_volume(volume, mode),
                                    replan=_replan_for(view, lambda v: actions.plan_reclaim_volume(
-                                       v, mode, volume.name)))
+                                       self._volume_now(v, volume.name), mode)))
 
         self.push_screen(ChoiceModal(f"Reclaim volume · {volume.name}",
                                      f"{volume.name} is {volume.phase} (reclaim policy {volume.reclaim_policy}).",
                                      choices), chosen)
+
+    def _volume_now(self, view: StatefulSetView, name: str):
+        """The volume as the store has it now, whether or not it still belongs to `view`."""
+        for volume in view.volumes:
+            if volume.name == name:
+                return volume
+        from ststui.state.topology import _volume_view
+        pv = self.session.store.get("persistentvolumes", None, name)
+        if pv is None:
+            raise PlanError(f"Volume {name} no longer exists.")
+        return _volume_view(pv, None, None)
 
     def ops_worker_changed(self, event: Worker.StateChanged) -> None:
         """The result of a change: notify, action log, audit file."""

@@ -215,8 +215,6 @@ class ValueModal(_AnswerOnce, ModalScreen[Any]):
         error_widget = self.query_one("#value-error", Static)
         preview = self.query_one("#plan-text", Static)
         try:
-            if len(text) > MAX_INPUT_CHARS:
-                raise PlanError(f"That is {len(text)} characters; at most {MAX_INPUT_CHARS} are accepted.")
             self.plan = self.make_plan(text)
             self.error = getattr(self.plan, "refused", None) or None
         except PlanError as exc:
