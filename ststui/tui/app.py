@@ -11,6 +11,7 @@ own copy of the cluster, and never computes StatefulSet logic (it renders views 
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -173,6 +174,7 @@ class StsTuiApp(ChangeActions, App):
         self.load_all()
         self.sts_pane.focus()
         self._start_watch()
+        self._start_terminal_guard()
         if self.notice:
             self.notify(self.notice, timeout=15)
         self._refresh_timers = [self.set_interval(0.1, self.drain_changes, name="drain"),
@@ -185,6 +187,33 @@ class StsTuiApp(ChangeActions, App):
     @work(thread=True, exit_on_error=False, group="watch")
     def _run_watch(self, session: Session) -> None:
         session.run_watch()
+
+    # --- failures: our own crash line instead of Textual's (it prints local variables) ---
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash_error = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        from ststui.tui.crash import crash_line
+        error = getattr(self, "_crash_error", None) or RuntimeError("unknown error")
+        self.bell()
+        self._exit_renderables.append(crash_line(error))
+        self._close_messages_no_wait()
+
+    def _start_terminal_guard(self) -> None:
+        if self.is_headless:
+            return
+        from ststui.tui.crash import TerminalGuard
+
+        def gone(why: str) -> None:
+            self.session.stop()
+            if threading.current_thread() is threading.main_thread():
+                self.exit(return_code=1, message=f"ststui: {why}; stopped.")
+            else:
+                self.call_from_thread(self.exit, None, 1, f"ststui: {why}; stopped.")
+
+        self._terminal_guard = TerminalGuard(gone).start()
 
     def on_unmount(self) -> None:
         for timer in self._refresh_timers:
