@@ -84,6 +84,8 @@ class Session:
             return ConnectionState("syncing", sentence or "syncing")
         if overall == "forbidden":
             return ConnectionState("forbidden", sentence)
+        if overall == "stale":
+            return ConnectionState("stale", f"stale: {sentence}")
         return ConnectionState("stale", sentence or "disconnected")
 
     def wait_for_server_state(self, target: str, limit: float = 5.0) -> bool:
