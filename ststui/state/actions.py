@@ -242,10 +242,12 @@ PARTITION_POINTER = "/spec/updateStrategy/rollingUpdate/partition"
 
 
 def _partition_patch(view: StatefulSetView, partition: int) -> tuple[str, tuple[Request, ...]]:
-    """A JSON patch that sets the partition only if it is still the one shown (the API
-    server defaults it to 0 under RollingUpdate, so the path always exists)."""
+    """A JSON patch that sets the partition only if it, the strategy and the replicas the
+    effect was computed from are still those shown (the API server defaults partition to
+    0 and replicas to 1, so both paths always exist)."""
     body = [{"op": "test", "path": "/spec/updateStrategy/type", "value": "RollingUpdate"},
             {"op": "test", "path": PARTITION_POINTER, "value": view.rollout.partition},
+            {"op": "test", "path": "/spec/replicas", "value": view.replicas},
             {"op": "replace", "path": PARTITION_POINTER, "value": partition}]
     kubectl = _kubectl("patch", "sts", view.name, "-n", view.namespace, "--type=json", "-p", _compact(body))
     return kubectl, (Request("PATCH", sts_path(view), body, JSON_PATCH, FIELD_MANAGER),)

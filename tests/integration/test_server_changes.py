@@ -14,8 +14,7 @@ import time
 import pytest
 
 from ststui.kube.rest import request_json
-from ststui.kube.watch import FORBIDDEN, RESYNCING, STALE, SYNCED, WATCHED, WatchManager, list_path
-from ststui.sim import controls
+from ststui.kube.watch import FORBIDDEN, STALE, SYNCED, WATCHED, WatchManager, list_path
 from ststui.state.slim import slim
 from ststui.state.store import Store
 
@@ -55,9 +54,6 @@ def wait_converged(store: Store, api, limit: float = 60.0) -> None:
                 "ghosts": sorted(set(got[p]) - set(expected[p]))[:5],
                 "wrong": sorted(k for k in set(got[p]) & set(expected[p]) if got[p][k] != expected[p][k])[:5]}
             for p in WATCHED if expected[p] != got[p]}
-    import faulthandler, os
-    if os.environ.get("RELIAB_DEBUG"):
-        faulthandler.dump_traceback(open("/tmp/reliab_tb.txt", "w"))
     pytest.fail(f"store never matched a fresh LIST: {diff}")
 
 
@@ -112,8 +108,7 @@ def test_replaced_server_with_other_data_and_lower_versions(watched):
     make_statefulset(api, "default", "cache", replicas=1)                     # new; db is gone
     sim.settle()
     assert int(sim.cluster.store.rv) < old_rv
-    print("DEBUG", mgr.server_changes, mgr.last_change, {p: (s.state, s.lists, s.message) for p, s in mgr.states().items()})
-    wait_converged(store, api, 10)
+    wait_converged(store, api)
     assert mgr.server_changes >= 1, "the server change went unnoticed"
     assert store.get("statefulsets", "default", "db") is None
     assert store.get("statefulsets", "default", "web")["metadata"]["uid"] != old_web["metadata"]["uid"]
@@ -241,7 +236,6 @@ def test_malformed_object_in_a_list_is_skipped_with_one_warning(sim):
             "metadata": {"name": "broken", "namespace": "default", "resourceVersion": "5", "uid": "u-broken",
                          "ownerReferences": "not-a-list"},
             "spec": {"containers": []}}
-        sim.cluster.store._list_cache = {} if hasattr(sim.cluster.store, "_list_cache") else None
     store = Store()
     from ststui.kube.watch import list_into
     list_into(api, store, "pods", None)

@@ -49,7 +49,8 @@ def test_step_lowers_partition_by_one_and_names_next_pod():
     assert req.content_type == JSON_PATCH
     assert replaced(req.body, PARTITION_POINTER) == 2
     # Optimistic concurrency: only if the strategy and the partition are still those shown.
-    assert preconditions_of(req.body) == {"/spec/updateStrategy/type": "RollingUpdate", PARTITION_POINTER: 3}
+    assert preconditions_of(req.body) == {"/spec/updateStrategy/type": "RollingUpdate", PARTITION_POINTER: 3,
+                                          "/spec/replicas": 5}
     assert kubectl_patch_body(plan) == req.body
     assert plan.kubectl.startswith("kubectl patch sts web -n shop --type=json -p ")
     assert ("partition", "3") in plan.based_on
@@ -144,6 +145,7 @@ def test_hold_sets_partition_to_replicas():
     assert plan.kubectl == ('kubectl patch sts web -n shop --type=json -p '
                             '\'[{"op":"test","path":"/spec/updateStrategy/type","value":"RollingUpdate"},'
                             '{"op":"test","path":"/spec/updateStrategy/rollingUpdate/partition","value":0},'
+                            '{"op":"test","path":"/spec/replicas","value":4},'
                             '{"op":"replace","path":"/spec/updateStrategy/rollingUpdate/partition","value":4}]\'')
     assert "no pod is updated until the partition is lowered" in text(plan)
     assert "already held" in plan_hold(make_view(replicas=4, partition=4)).refused
