@@ -240,7 +240,7 @@ class ResourceLoop:
                     need_list, why = True, "resyncing after an expired watch"
                     continue
                 if too_large_rv(e):
-                    need_list, why = True, f"the server is behind resourceVersion {rv}: it went back in time"
+                    need_list, why = True, f"the server is behind resourceVersion {self.rv or rv}: it went back in time"
                     self.m.server_changed(why, source=self)
                     continue
                 if e.status in (401, 403):
