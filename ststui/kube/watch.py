@@ -195,6 +195,8 @@ class ResourceLoop:
     def _set(self, **kw) -> None:
         if "resource_version" in kw:
             self.rv = kw.pop("resource_version")
+        if kw.get("message"):
+            kw["message"] = mask_secrets(kw["message"])    # the header shows it
         self._state = replace(self._state, **kw)
         self.m._state_changed()
 

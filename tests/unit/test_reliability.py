@@ -179,3 +179,11 @@ def test_partition_input_of_5000_digits():
     from tests.unit.view_builders import make_view
     with pytest.raises(actions.PlanError, match="far too large"):
         actions.plan_set_partition(make_view(replicas=3), "7" * 5000)
+
+
+def test_watch_state_messages_shown_in_the_header_are_masked():
+    from ststui.kube.watch import WatchManager
+    mgr = WatchManager(None, Store(), None, plurals=("pods",))
+    mgr.loops[0]._set(state="forbidden", message=f"not allowed: Authorization: Bearer {OPAQUE}")
+    assert OPAQUE not in mgr.states()["pods"].message
+    assert OPAQUE not in mgr.summary()[1]
