@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
-from ststui.tui import render
+from ststui.tui import palette, render
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
 from ststui.tui.header import StatusBar, status_text
@@ -168,6 +168,8 @@ class StsTuiApp(ChangeActions, App):
         if self.is_headless:
             self.filter_input.cursor_blink = False
         self.filter_input.display = False
+        palette.apply(self.get_css_variables())
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.sts_pane.with_namespace = self.session.namespace is None
         self.load_all()
         self.sts_pane.focus()
@@ -176,6 +178,18 @@ class StsTuiApp(ChangeActions, App):
             self.notify(self.notice, timeout=15)
         self._refresh_timers = [self.set_interval(0.1, self.drain_changes, name="drain"),
                         self.set_interval(1.0, self.tick, name="tick")]
+
+    def _theme_changed(self, theme) -> None:
+        """Colours come from the theme: recompute the palette and redraw every row."""
+        if palette.apply(self.get_css_variables()) and self.screen_stack and self._main_widgets:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Render every pane again from the views (after a theme change)."""
+        self.warnings_pane.redraw()
+        self._widget("#rollout", RolloutStrip).redraw()
+        with self.batch_update():
+            self.render_all(flash=False)
 
     def _start_watch(self) -> None:
         if self.session.watch is not None:

@@ -27,6 +27,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ststui.state.actions import PlanError
+from ststui.tui.palette import P
 
 
 def kubectl_lines(plan: Any) -> list[str]:
@@ -59,22 +60,22 @@ def plan_text(plan: Any) -> Text:
     text = Text()
     refused = getattr(plan, "refused", None)
     if refused:
-        text.append("Refused: ", style="bold #ff5f5f")
-        text.append(str(refused), style="#ff5f5f")
+        text.append("Refused: ", style=P.bad)
+        text.append(str(refused), style=P.bad)
         text.append("\n")
     for line in effect_lines(plan):
         text.append("• ", style="bold")
         text.append(line)
         text.append("\n")
     for line in warning_lines(plan):
-        text.append("⚠ ", style="bold #ffd75f")
-        text.append(line, style="#ffd75f")
+        text.append("⚠ ", style=P.warn)
+        text.append(line, style=P.warn)
         text.append("\n")
     commands = kubectl_lines(plan)
     if commands:
         text.append("kubectl equivalent:\n", style="bold")
         for command in commands:
-            text.append(f"  {command}\n", style="#87d7ff")
+            text.append(f"  {command}\n", style=P.command)
     text.rstrip()
     return text
 
@@ -200,7 +201,7 @@ class ValueModal(ModalScreen[Any]):
         except PlanError as exc:
             self.plan, self.error = None, str(exc)
         if self.error:
-            error_widget.update(Text(self.error, style="bold #ff5f5f"))
+            error_widget.update(Text(self.error, style=P.bad))
             error_widget.display = True
         else:
             error_widget.update("")

@@ -191,6 +191,10 @@ class WarningsPane(OptionList):
         self.border_title = f"Warnings ({len(warnings)})" if warnings else "Warnings"
         return True
 
+    def redraw(self) -> None:
+        """Forget what is shown, so the next `show` draws it again (new theme colours)."""
+        self._shown = (None,)
+
     @property
     def selected_key(self) -> str | None:
         if self.highlighted is None or not self._warnings:
@@ -228,6 +232,10 @@ class RolloutStrip(Static):
         self.border_title = "Rollout"
         self._shown: StatefulSetView | None = None
         self._empty = False
+
+    def redraw(self) -> None:
+        """Forget what is shown, so the next `show` draws it again (new theme colours)."""
+        self._shown, self._empty = None, False
 
     def show(self, view: StatefulSetView | None) -> None:
         if view is None:

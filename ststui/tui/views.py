@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from ststui.state.present import human_age
 from ststui.state.times import parse_time
 from ststui.tui import render
+from ststui.tui.palette import P
 
 BACK_BINDINGS = [
     Binding("escape", "app.pop_screen", "Back", id="ststui.back"),
@@ -78,7 +79,8 @@ class YamlScreen(ViewScreen):
         target = self.query_one("#yaml", Static)
         if event.state == WorkerState.SUCCESS:
             self.text = event.worker.result
-            target.update(Syntax(self.text, "yaml", theme="ansi_dark", background_color="default",
+            target.update(Syntax(self.text, "yaml", theme="ansi_dark" if self.app.current_theme.dark else "ansi_light",
+                                 background_color="default",
                                  word_wrap=False))
         elif event.state == WorkerState.ERROR:
             self.error = self.describe_error(event.worker.error)
@@ -185,11 +187,11 @@ def diff_text(lines: Sequence[str]) -> Text:
         if line.startswith(("+++", "---")):
             style = "bold"
         elif line.startswith("@@"):
-            style = "#87d7ff"
+            style = P.info
         elif line.startswith("+"):
-            style = "#5fd787"
+            style = P.ok
         elif line.startswith("-"):
-            style = "#ff5f5f"
+            style = P.bad
         else:
             style = ""
         text.append(line, style=style)
@@ -305,5 +307,5 @@ class ActionLogScreen(ViewScreen):
             text.append(entry.title, style="bold")
             text.append(f"\n  {entry.message}")
             for command in entry.kubectl:
-                text.append(f"\n  $ {command}", style="#87d7ff")
+                text.append(f"\n  $ {command}", style=P.command)
         return text
