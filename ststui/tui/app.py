@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
 from ststui.state.model import StatefulSetView
@@ -28,6 +28,7 @@ from ststui.tui import palette, render
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
 from ststui.tui.header import StatusBar, status_text
+from ststui.tui.footer import RankedFooter
 from ststui.tui.help import HelpScreen
 from ststui.tui.modals import ChoiceModal
 from ststui.tui.panes import (
@@ -130,7 +131,7 @@ class StsTuiApp(ChangeActions, App):
                     yield ClaimsPane(id="claims")
                     yield VolumesPane(id="volumes")
                 yield WarningsPane(id="warnings")
-        yield Footer()
+        yield RankedFooter()
 
     # The main screen's widgets, looked up once: `query_one` searches the *current*
     # screen, which is a modal or a view while one is open.
@@ -188,8 +189,15 @@ class StsTuiApp(ChangeActions, App):
         """Render every pane again from the views (after a theme change)."""
         self.warnings_pane.redraw()
         self._widget("#rollout", RolloutStrip).redraw()
+        for footer in self.query(RankedFooter):
+            footer.redraw()
         with self.batch_update():
             self.render_all(flash=False)
+
+    def on_resize(self) -> None:
+        """Wide terminals give the detail panes' columns the room of their content."""
+        if self._main_widgets:
+            self.call_after_refresh(self.render_all, flash=False)
 
     def _start_watch(self) -> None:
         if self.session.watch is not None:

@@ -18,12 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ststui.state.present import human_age
 from ststui.state.times import parse_time
 from ststui.tui import render
+from ststui.tui.footer import RankedFooter
 from ststui.tui.palette import P
 
 BACK_BINDINGS = [
@@ -47,7 +48,7 @@ class ViewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(Text(self.view_title, style="bold"), classes="view-title")
         yield from self.compose_body()
-        yield Footer()
+        yield RankedFooter()
 
 
 class YamlScreen(ViewScreen):
