@@ -281,7 +281,12 @@ class HistoryScreen(ViewScreen):
 
 
 class ActionLogScreen(ViewScreen):
-    """Every change made in this session, with its kubectl equivalent."""
+    """Every change made in this session, with its kubectl equivalent: each command whole,
+    on one unwrapped line (left/right scroll sideways); `c` copies every command (OSC 52)."""
+
+    BINDINGS = BACK_BINDINGS + [
+        Binding("c", "copy_commands", "Copy kubectl", id="ststui.log.copy"),
+    ]
 
     def __init__(self, entries: Sequence[Any], now: Callable[[], float], audit_path: str | None) -> None:
         super().__init__("Action log" + (f" (also appended to {audit_path})" if audit_path else ""))
@@ -292,13 +297,22 @@ class ActionLogScreen(ViewScreen):
         with VerticalScroll(id="view-body"):
             yield Static(self._text(), id="log")
 
+    def action_copy_commands(self) -> None:
+        commands = [command for entry in self.entries for command in entry.kubectl]
+        if not commands:
+            self.app.notify("No kubectl command in the log yet.", severity="warning")
+            return
+        self.app.copy_to_clipboard("\n".join(commands))
+        self.app.notify(f"Copied {len(commands)} kubectl command{'s' if len(commands) != 1 else ''} "
+                        "to the clipboard (OSC 52).", timeout=3)
+
     def on_mount(self) -> None:
         self.query_one("#view-body").focus()
 
     def _text(self) -> Text:
         if not self.entries:
             return Text("No changes made yet in this session.", style=render.STYLE_DIM)
-        text = Text()
+        text = Text(no_wrap=True, overflow="ignore")
         now = self.now()
         for index, entry in enumerate(reversed(self.entries)):
             if index:

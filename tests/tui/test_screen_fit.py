@@ -1,0 +1,101 @@
+"""80x24 first: ranked footer, dialogs that fit with their kubectl line and buttons, a
+copy key for kubectl, the selected StatefulSet in view, toasts off the rows."""
+from __future__ import annotations
+
+from textual.widgets import Button
+
+from conftest import run_app
+from ststui.tui.footer import RankedFooter
+from ststui.tui.modals import ConfirmModal, KubectlLines
+from tui_scene import make_app
+
+
+def _footer(app) -> str:
+    return app.screen.query_one(RankedFooter).plain
+
+
+def _visible(widget) -> bool:
+    """The widget's whole region is inside the screen (not scrolled or cut away)."""
+    region = widget.region
+    screen = widget.screen.region
+    return region.height > 0 and screen.contains_region(region)
+
+
+def test_footer_keeps_help_and_quit_at_80_columns_on_every_pane():
+    app = make_app()
+
+    async def scenario(pilot):
+        app.sts_pane.select_key("shop/web")
+        for pane in ("statefulsets", "pods", "claims", "volumes", "warnings"):
+            app.query_one(f"#{pane}").focus()
+            await pilot.pause()
+            await pilot.pause()
+            text = _footer(app)
+            assert text.startswith("? Help  q Quit"), (pane, text)
+            assert len(text) <= 80
+        app.sts_pane.focus()
+        await pilot.pause()
+        await pilot.pause()
+        # The StatefulSets pane's own keys come right after: step before the app's YAML.
+        text = _footer(app)
+        assert text.index("a Step") < text.index("y YAML") if "y YAML" in text else "a Step" in text
+
+    run_app(app, scenario, size=(80, 24))
+
+
+def _check_dialog(app, with_typed: bool) -> None:
+    modal = app.screen
+    assert isinstance(modal, ConfirmModal)
+    kubectl = modal.query_one(KubectlLines)
+    assert _visible(kubectl.query_one("#kubectl-text")), kubectl.region
+    for button in modal.query(Button):
+        assert _visible(button), (button.id, button.region)
+    if with_typed:
+        assert _visible(modal.query_one("#typed-confirm"))
+    # The effect text (with its last, decisive warning) is whole, not scrolled.
+    body = modal.query_one("#dialog-body")
+    assert body.max_scroll_y == 0, body.max_scroll_y
+    # One unwrapped line per command.
+    text = kubectl.query_one("#kubectl-text")
+    assert text.size.height == len(kubectl.commands)
+
+
+def test_force_delete_dialogs_fit_80x24():
+    app = make_app()
+
+    async def scenario(pilot):
+        for sts, pod, typed in (("data/db", "db-2", False), ("shop/web", "web-1", True)):
+            app.sts_pane.select_key(sts)
+            await pilot.pause()
+            app.pods_pane.focus()
+            app.pods_pane.select_key(pod)
+            await pilot.pause()
+            await pilot.press("ctrl+k")
+            await pilot.pause()
+            await pilot.pause()
+            _check_dialog(app, typed)
+            await pilot.press("escape")
+            await pilot.pause()
+
+    run_app(app, scenario, size=(80, 24))
+
+
+def test_copy_key_puts_the_kubectl_command_on_the_clipboard():
+    app = make_app()
+    copied = []
+    app.copy_to_clipboard = copied.append   # the OSC 52 write itself is Textual's
+
+    async def scenario(pilot):
+        app.sts_pane.select_key("shop/web")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ConfirmModal)
+        await pilot.press("c")
+        await pilot.pause()
+        assert copied == ["\n".join(modal.query_one(KubectlLines).commands)]
+        assert copied[0].startswith("kubectl ")
+        assert app.screen is modal            # copying does not answer the dialog
+
+    run_app(app, scenario, size=(80, 24))
