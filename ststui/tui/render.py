@@ -153,6 +153,28 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
     return tuple(cells)
 
 
+def selected_line(view: StatefulSetView, now: float) -> Text:
+    """One line naming the selected StatefulSet and its state, pinned above the panes
+    when its row has scrolled out of sight (a lower pane has focus on a small terminal)."""
+    _name, ready, updated, partition, strategy, status, warn, _svc, _age, _revs = \
+        statefulset_cells(view, now, with_namespace=False)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("▸ StatefulSet ", style=P.dim)
+    text.append(view.key, style="bold")
+    text.append("  ready ", style=P.dim)
+    text.append(*ready)
+    text.append("  updated ", style=P.dim)
+    text.append(*updated)
+    text.append("  partition ", style=P.dim)
+    text.append(*partition)
+    text.append(f"  {strategy[0]} ")
+    text.append(*status)
+    if warn[0]:
+        text.append("  ")
+        text.append(*warn)
+    return text
+
+
 # --- pods ---------------------------------------------------------------------------
 
 def node_cell(slot: PodSlot) -> Cell:

@@ -99,3 +99,52 @@ def test_copy_key_puts_the_kubectl_command_on_the_clipboard():
         assert app.screen is modal            # copying does not answer the dialog
 
     run_app(app, scenario, size=(80, 24))
+
+
+def test_selected_statefulset_stays_named_while_a_lower_pane_has_focus():
+    app = make_app()
+
+    async def scenario(pilot):
+        app.sts_pane.select_key("shop/web")
+        await pilot.pause()
+        pinned = app.query_one("#pinned")
+        assert not pinned.display
+        app.volumes_pane.focus()
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.selected_row_in_view()     # the body scrolled the row away ...
+        assert pinned.display and _visible(pinned)  # ... so one line names it
+        shown = str(pinned.render())
+        assert "shop/web" in shown and "partition 3" in shown, shown
+        app.sts_pane.focus()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.selected_row_in_view() and not pinned.display
+
+    run_app(app, scenario, size=(80, 24))
+
+
+def test_messages_never_cover_the_focused_row():
+    app = make_app()
+
+    async def scenario(pilot):
+        app.sts_pane.select_key("shop/web")
+        await pilot.pause()
+        app.pods_pane.focus()
+        app.pods_pane.select_key("web-3")
+        await pilot.pause()
+        app.notify("a result that would have been a toast over the pods", title="Delete pod shop/web-3")
+        app.notify("a second one", severity="warning")
+        await pilot.pause()
+        await pilot.pause()
+        line = app.query_one("#messages")
+        assert line.display and "Delete pod shop/web-3" in line.shown_plain
+        assert not any(rack.display and rack.region.height for rack in app.screen.query("ToastRack"))
+        # The row under the cursor is on screen and the message line is not over it.
+        pane = app.pods_pane
+        row_y = pane.region.y + pane.gutter.top + pane.header_height + pane.cursor_row - round(pane.scroll_y)
+        assert line.region.y > row_y
+        body = app.query_one("#body")
+        assert body.region.y <= row_y < body.region.bottom
+
+    run_app(app, scenario, size=(80, 24))
