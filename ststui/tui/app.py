@@ -172,6 +172,7 @@ class StsTuiApp(ChangeActions, App):
         if self.is_headless:
             self.filter_input.cursor_blink = False
         self.filter_input.display = False
+        self._main_screen().set_class(self.size.width >= self.SIDE_BY_SIDE_COLUMNS, "-side-by-side")
         palette.apply(self.get_css_variables())
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.sts_pane.with_namespace = self.session.namespace is None
@@ -213,8 +214,12 @@ class StsTuiApp(ChangeActions, App):
         if isinstance(focused, (Pane, WarningsPane)):
             self._widget("#body", VerticalScroll).scroll_to_widget(focused, animate=False)
 
+    SIDE_BY_SIDE_COLUMNS = 200   # claims and volumes side by side from this width
+
     def on_resize(self) -> None:
         """Wide terminals give the detail panes' columns the room of their content."""
+        if self.screen_stack:
+            self._main_screen().set_class(self.size.width >= self.SIDE_BY_SIDE_COLUMNS, "-side-by-side")
         if self._main_widgets:
             self.call_after_refresh(self.render_all, flash=False)
 

@@ -51,8 +51,8 @@ class Pane(KeyedTable):
     # Wide terminals (>= WIDE_COLUMNS cells): the columns of a pane with FIT = True grow to
     # their content (a pod's rows are bounded by its replicas, so measuring is cheap), so
     # `ContainerCreating` or a 40-character volume name is not cut. Widths only grow while
-    # wide (fewer rebuilds), rounded up to a multiple of 4; narrow terminals keep the
-    # fixed widths that put the essential columns on screen.
+    # wide (each growth rebuilds the table once); narrow terminals keep the fixed widths
+    # that put the essential columns on screen.
     FIT: ClassVar[bool] = False
     WIDE_COLUMNS: ClassVar[int] = 120
     FIT_MAX: ClassVar[int] = 64
@@ -79,7 +79,7 @@ class Pane(KeyedTable):
             columns = super().columns_for()
             for _key, cells in rows:
                 for column, (text, _style) in zip(columns, cells):
-                    need = min(self.FIT_MAX, -(-len(text) // 4) * 4)
+                    need = min(self.FIT_MAX, len(text))
                     if need > widths.get(column.key, 0):
                         widths[column.key] = need
                         rebuilt = True

@@ -148,3 +148,39 @@ def test_messages_never_cover_the_focused_row():
         assert body.region.y <= row_y < body.region.bottom
 
     run_app(app, scenario, size=(80, 24))
+
+
+def _cut_cells(pane) -> list[str]:
+    widths = {column.key.value: column.width for column in pane.columns.values()}
+    cut = []
+    for key, cells in pane._cells.items():
+        for column, (text, _style) in zip(pane._columns_in_use, cells):
+            if len(text) > widths[column.key]:
+                cut.append(f"{pane.id}/{key}/{column.key}: {text!r} in {widths[column.key]}")
+    return cut
+
+
+def test_wide_terminals_give_detail_columns_their_content():
+    app = make_app()
+    long_name = "pvc-c25e114f-ff18-4e33-9534-a034e8009d90"
+
+    async def scenario(pilot):
+        app.sts_pane.select_key("shop/web")
+        await pilot.pause()
+        # A dynamically provisioned volume name and a long phase arrive after the start.
+        view = app.views["shop/web"]
+        from dataclasses import replace
+        claims = tuple(replace(c, volume=long_name) if c.ordinal == 0 else c for c in view.claims)
+        slots = tuple(replace(s, phase="ContainerCreating", ready=False) if s.ordinal == 1 else s
+                      for s in view.slots)
+        app.views["shop/web"] = replace(view, claims=claims, slots=slots)
+        app.pods_pane.focus()
+        app.pods_pane.select_key("web-2")
+        app.show_detail(flash=True)
+        await pilot.pause()
+        for pane in (app.pods_pane, app.claims_pane, app.volumes_pane):
+            assert not _cut_cells(pane), _cut_cells(pane)
+        assert long_name in str(app.claims_pane.get_row("www-web-0"))
+        assert app.pods_pane.selected_key == "web-2"     # the rebuild kept the cursor on its row
+
+    run_app(app, scenario, size=(160, 50))
