@@ -200,12 +200,14 @@ class StsTuiApp(ChangeActions, App):
             self.render_all(flash=False)
 
     def _refresh_notifications(self) -> None:
-        """Toasts would cover the rows being acted on: the main screen shows messages in
-        the message line above the footer instead (its ToastRack is hidden by the CSS)."""
-        super()._refresh_notifications()
+        """Toasts would cover the rows being acted on: on the main screen messages go to
+        the message line above the footer instead (dialogs and views keep toasts)."""
         if self.screen_stack and self._main_widgets:
             self._widget("#messages", MessageLine).show(self._notifications)
-            self.call_after_refresh(self._keep_focused_in_view)
+            if self.screen is self._main_screen():
+                self.call_after_refresh(self._keep_focused_in_view)
+                return
+        super()._refresh_notifications()
 
     def _keep_focused_in_view(self) -> None:
         """The message line takes rows from the body: keep the focused pane (and so the
