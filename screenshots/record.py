@@ -5,7 +5,8 @@ Run by `make screenshots` (through `screenshots/make.py`), or alone with
 process (real clock, speed 1), runs `python -m ststui --kubeconfig ...` in a 100x30
 pseudo-terminal, presses keys as a person would and writes everything the app prints
 as an asciicast v2 file (a JSON header line, then `[seconds, "o", text]` lines).
-Play it with `asciinema play screenshots/tour.cast`.
+Play it with `asciinema play screenshots/tour.cast`. Waits for pods to become Ready
+play four times faster than they took; nothing else is sped up.
 
 The tour: a staged rollout of shop/web stepped one ordinal at a time, a pod stuck
 Terminating on a NotReady node force-deleted (its warning on screen), a Released volume
@@ -40,7 +41,8 @@ sys.path.insert(0, str(HERE.parent))
 from ststui.sim.main import start_embedded, stop_embedded  # noqa: E402
 
 WIDTH, HEIGHT = 100, 30
-IDLE_LIMIT = 2.5        # longer pauses (waiting for pods) are shortened to this in the file
+IDLE_LIMIT = 2.5        # longer pauses are shortened to this in the file
+FAST_FORWARD = 4.0      # while waiting for pods to become Ready, time plays this much faster
 TYPE_DELAY = 0.09
 
 _NAMED_KEYS = {"escape": b"\x1b", "enter": b"\r", "tab": b"\t", "space": b" ", "down": b"\x1b[B",
@@ -82,6 +84,7 @@ class PtyApp:
 
     def __init__(self, argv: list[str], env: dict[str, str], width: int, height: int) -> None:
         self.events: list[tuple[float, str]] = []
+        self.fast: list[tuple[float, float]] = []     # intervals played FAST_FORWARD times faster
         self._plain = ""
         self._lock = threading.Lock()
         pid, fd = pty.fork()
@@ -122,6 +125,9 @@ class PtyApp:
             return True
         return pid != 0
 
+    def now(self) -> float:
+        return time.monotonic() - self.start
+
     def mark(self) -> int:
         with self._lock:
             return len(self._plain)
@@ -160,8 +166,22 @@ class PtyApp:
             pass
 
 
-def write_cast(path: Path, events: list[tuple[float, str]], started_at: int, title: str) -> float:
-    """asciicast v2; pauses longer than IDLE_LIMIT are shortened. Returns the duration."""
+def _played(at: float, fast: list[tuple[float, float]]) -> float:
+    """Recorded time -> played time: the fast intervals take 1/FAST_FORWARD of their length."""
+    saved = 0.0
+    for begin, end in fast:
+        if at <= begin:
+            break
+        saved += (min(at, end) - begin) * (1 - 1 / FAST_FORWARD)
+    return at - saved
+
+
+def write_cast(path: Path, events: list[tuple[float, str]], started_at: int, title: str,
+               fast: list[tuple[float, float]] = ()) -> float:
+    """asciicast v2; waits for pods play faster, pauses longer than IDLE_LIMIT are shortened.
+    Returns the duration."""
+    fast = sorted(fast)
+    events = [(_played(at, fast), text) for at, text in events]
     lines = [json.dumps({"version": 2, "width": WIDTH, "height": HEIGHT, "timestamp": started_at,
                          "idle_time_limit": IDLE_LIMIT, "title": title,
                          "env": {"TERM": "xterm-256color", "SHELL": "/bin/sh"}})]
@@ -208,8 +228,19 @@ def sts_object(cluster, namespace: str, name: str) -> dict:
         return json.loads(json.dumps(cluster.store.get("statefulsets", namespace, name)))
 
 
-def wait_rollout_ready(cluster, namespace: str, name: str, timeout: float = 45.0) -> None:
-    """Until every pod is Ready and the pods at or above the partition are updated."""
+def wait_rollout_ready(cluster, namespace: str, name: str, app: "PtyApp | None" = None,
+                       timeout: float = 45.0) -> None:
+    """Until every pod is Ready and the pods at or above the partition are updated; that
+    wait is played fast in the recording."""
+    begin = app.now() if app else 0.0
+    try:
+        _wait_rollout_ready(cluster, namespace, name, timeout)
+    finally:
+        if app:
+            app.fast.append((begin, app.now()))
+
+
+def _wait_rollout_ready(cluster, namespace: str, name: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         sts = sts_object(cluster, namespace, name)
@@ -223,6 +254,13 @@ def wait_rollout_ready(cluster, namespace: str, name: str, timeout: float = 45.0
     print(f"record.py: {namespace}/{name} did not settle within {timeout:.0f} s; going on", file=sys.stderr)
 
 
+def fast_sleep(app: PtyApp, seconds: float) -> None:
+    """Wait for the cluster to act; played FAST_FORWARD times faster."""
+    begin = app.now()
+    time.sleep(seconds)
+    app.fast.append((begin, app.now()))
+
+
 def select_statefulset(app: PtyApp, key: str) -> None:
     """Show only this StatefulSet with the filter (the only row is then selected)."""
     app.send(binding_key("ststui.filter"), 0.3)
@@ -234,23 +272,22 @@ def select_statefulset(app: PtyApp, key: str) -> None:
 def tour(app: PtyApp, cluster, targets: dict) -> None:
     yes, tab, down = binding_key("ststui.modal.yes"), key_bytes("tab"), key_bytes("down")
     app.wait_for("live", 40)
-    time.sleep(2.5)
+    time.sleep(2.0)
 
     # 1. A staged rollout: shop/web stepped one ordinal at a time, down to partition 0.
     web = targets["rollout"]
     select_statefulset(app, "shop/web")
-    time.sleep(1.5)
-    for _ in range(int(web.get("partition") or 0)):
-        wait_rollout_ready(cluster, web["namespace"], web["name"])
-        time.sleep(1.0)
+    time.sleep(1.0)
+    for step in range(int(web.get("partition") or 0)):
+        wait_rollout_ready(cluster, web["namespace"], web["name"], app)
+        time.sleep(0.8)
         mark = app.mark()
         app.send(binding_key("ststui.step"), 0.3)
         app.wait_for("kubectl equivalent", 8, mark)
-        time.sleep(2.5)
+        time.sleep(2.5 if step == 0 else 1.5)
         app.send(yes, 1.0)
-        time.sleep(2.0)
-    wait_rollout_ready(cluster, web["namespace"], web["name"])
-    time.sleep(2.5)
+    wait_rollout_ready(cluster, web["namespace"], web["name"], app)
+    time.sleep(2.0)
 
     # 2. A pod stuck Terminating on a NotReady node, force-deleted: read the warning first.
     view, index, pod = targets["stuck"]
@@ -258,13 +295,13 @@ def tour(app: PtyApp, cluster, targets: dict) -> None:
     app.send(tab, 0.5)
     for _ in range(index):
         app.send(down, 0.25)
-    time.sleep(1.5)
+    time.sleep(1.0)
     mark = app.mark()
     app.send(binding_key("ststui.force_delete"), 0.3)
     app.wait_for("kubectl equivalent", 8, mark)
-    time.sleep(5.0)
+    time.sleep(4.0)
     app.send(yes, 1.0)
-    time.sleep(5.0)
+    fast_sleep(app, 4.5)
 
     # 3. A Released volume given back to its claim; a scale-up recreates the claim, which binds it.
     view, index, volume = targets["released"]
@@ -273,39 +310,40 @@ def tour(app: PtyApp, cluster, targets: dict) -> None:
         app.send(tab, 0.4)
     for _ in range(index):
         app.send(down, 0.25)
-    time.sleep(1.5)
+    time.sleep(1.0)
     mark = app.mark()
     app.send(binding_key("ststui.reclaim"), 0.3)
     app.wait_for("Reclaim", 8, mark)
-    time.sleep(2.5)
+    time.sleep(1.8)
     mark = app.mark()
     app.send(key_bytes("enter"), 0.3)        # the first choice: keep it for its claim
     app.wait_for("kubectl equivalent", 8, mark)
-    time.sleep(3.0)
-    app.send(yes, 1.0)
     time.sleep(2.5)
+    app.send(yes, 1.0)
+    time.sleep(1.5)
     app.send(key_bytes("escape"), 0.5)       # back to the StatefulSets pane
-    replicas = int(view["replicas"])
-    claim_ordinal = next((c["ordinal"] for c in view["claims"] if c.get("volume") == volume), None)
-    if claim_ordinal is not None and claim_ordinal >= replicas:
+    start = int(view.get("ordinalsStart") or 0)
+    claim = next((v.get("claim") or "" for v in view["volumes"] if v["name"] == volume), "")
+    tail = claim.rsplit("-", 1)[-1]
+    claim_ordinal = int(tail) if tail.isdigit() else None
+    if claim_ordinal is not None and claim_ordinal - start >= int(view["replicas"]):
         mark = app.mark()
         app.send(binding_key("ststui.scale"), 0.5)
-        app.type(str(claim_ordinal - int(view.get("ordinalsStart") or 0) + 1), 0.3)
+        app.type(str(claim_ordinal - start + 1), 0.3)
         app.send(key_bytes("enter"), 0.3)
         app.wait_for("kubectl equivalent", 8, mark)
-        time.sleep(3.0)
+        time.sleep(2.2)
         app.send(yes, 1.0)
         for _ in range(3):
             app.send(tab, 0.4)
-        time.sleep(6.0)
+        fast_sleep(app, 6.0)
         app.send(key_bytes("escape"), 0.5)
 
     # 4. The change log: every change with its kubectl equivalent.
     app.send(binding_key("ststui.action_log"), 0.5)
-    time.sleep(5.0)
+    time.sleep(4.0)
     app.send(key_bytes("escape"), 0.8)
-    select_statefulset(app, "")
-    app.send(key_bytes("escape"), 1.0)
+    app.send(key_bytes("escape"), 1.5)       # clears the filter: every StatefulSet again
     app.send(binding_key("ststui.quit"), 0.5)
 
 
@@ -323,7 +361,7 @@ def record(out: Path = HERE / "tour.cast") -> Path:
             finally:
                 app.stop()
             duration = write_cast(out, app.events, app.started_at,
-                                  "ststui: a staged rollout, a force delete, a volume given back")
+                                  "ststui: a staged rollout, a force delete, a volume given back", app.fast)
         finally:
             stop_embedded(cluster, server)
     print(f"{out.relative_to(HERE.parent) if out.is_relative_to(HERE.parent) else out} ({duration:.0f} s)")

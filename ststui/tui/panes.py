@@ -135,7 +135,7 @@ class PodsPane(Pane):
     COLUMNS = (
         Column("ordinal", "#", 3),
         Column("name", "NAME"),
-        Column("phase", "PHASE", 16),
+        Column("phase", "PHASE", 17),   # "ContainerCreating" whole
         Column("ready", "READY", 5),
         Column("revision", "REVISION", 18),
         Column("node", "NODE", 16),
