@@ -21,7 +21,7 @@ from ststui.tui.render import Cell
 from ststui.tui.palette import P
 
 FLASH_SECONDS = 1.5
-FLASH_BACKGROUND = "flash"   # palette role: the theme's warning-muted background
+# A changed row's highlight is the palette's `flash` role (the theme's warning-muted background).
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
 from ststui.tui.palette import P
@@ -34,9 +35,19 @@ def message_text(notifications: Iterable) -> Text:
         text.append(f"{glyph} ", style=style)
         if note.title:
             text.append(f"{note.title}: ", style="bold")
-        text.append(Text.from_markup(note.message).plain if note.markup else note.message,
-                    style=style if note.severity == "error" else "")
+        text.append(_plain(note.message, note.markup), style=style if note.severity == "error" else "")
     return text
+
+
+def _plain(message: str, markup: bool) -> str:
+    """The words of a message; markup is dropped, and text that is not valid markup (an
+    API error quoting `[spec.selector]`) is shown as it is."""
+    if not markup:
+        return message
+    try:
+        return Content.from_markup(message).plain
+    except Exception:
+        return message
 
 
 class MessageLine(Static):

@@ -221,3 +221,31 @@ def test_filter_line_does_not_cover_the_status_line():
         assert field.display and field.region.y > status.region.y
 
     run_app(app, scenario, size=(80, 24))
+
+
+def test_change_log_holds_each_command_whole_on_one_line_and_copies_them():
+    from ststui.tui.views import ActionLogScreen
+    app = make_app()
+    copied = []
+    app.copy_to_clipboard = copied.append
+    log_key = next(b for b in app.BINDINGS if b.id == "ststui.action_log").key.split(",")[0]
+
+    async def scenario(pilot):
+        app.sts_pane.select_key("shop/web")
+        await pilot.pause()
+        await pilot.press("a", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [entry] = app.action_log.entries
+        [command] = entry.kubectl
+        assert len(command) > 80          # longer than the terminal is wide
+        await pilot.press(log_key)
+        await pilot.pause()
+        assert isinstance(app.screen, ActionLogScreen)
+        lines = str(app.screen.query_one("#log").render()).splitlines()
+        assert f"  $ {command}" in lines  # whole, on one line, not wrapped
+        await pilot.press("c")
+        await pilot.pause()
+        assert copied == [command]
+
+    run_app(app, scenario, size=(80, 24))
