@@ -5,7 +5,7 @@ of Textual's `Footer`. It listens to the screen's bindings-updated signal (focus
 a binding enabled or disabled) and to resizes, and writes one line of text:
 `? Help` and `q Quit` (or the screen's own back/close key) always first, then the
 focused pane's keys in the order the pane declares them, then the app's other keys,
-as many as fit; a key disabled by read-only mode is drawn dim. Bindings with
+as many as fit; keys disabled by read-only mode come after the usable ones, drawn dim. Bindings with
 `show=False` stay out, as in Textual's Footer. Everything is still in `?` help.
 """
 from __future__ import annotations
@@ -44,7 +44,10 @@ def footer_entries(screen) -> list[tuple[str, str, bool]]:
             local.append(entry)
         else:
             rest.append(entry)
-    return [pinned[i] for i in PINNED if i in pinned] + local + rest + last
+    ranked = local + rest
+    enabled = [entry for entry in ranked if entry[2]]
+    disabled = [entry for entry in ranked if not entry[2]]    # read-only: dim, after the usable ones
+    return [pinned[i] for i in PINNED if i in pinned] + enabled + disabled + last
 
 
 def footer_text(entries: list[tuple[str, str, bool]], width: int) -> Text:

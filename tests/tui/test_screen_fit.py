@@ -249,3 +249,16 @@ def test_change_log_holds_each_command_whole_on_one_line_and_copies_them():
         assert copied == [command]
 
     run_app(app, scenario, size=(80, 24))
+
+
+def test_read_only_footer_puts_usable_keys_before_disabled_ones():
+    app = make_app(read_only=True)
+
+    async def scenario(pilot):
+        app.sts_pane.select_key("shop/web")
+        await pilot.pause()
+        await pilot.pause()
+        text = _footer(app)
+        assert text.startswith("? Help  q Quit  / Filter"), text
+
+    run_app(app, scenario, size=(80, 24))
