@@ -390,6 +390,8 @@ class StsTuiApp(ChangeActions, App):
             pinned.display = show
 
     def _update_status(self) -> None:
+        if not self.screen_stack:        # shutting down: a timer fired after the screens went
+            return
         connection = self.session.connection_state()
         stale = connection.stale
         self._main_screen().set_class(stale, "-stale")

@@ -100,6 +100,7 @@ def test_restart_free_reclaim_conflict(sim):
                      "claimRef": {"kind": "PersistentVolumeClaim", "namespace": "default", "name": "data-web-7",
                                   "uid": "uid-of-a-deleted-claim"}}})
     sim.settle()
+    sim.cluster.stop()      # controllers off from here: the phase stays as set (the server still serves)
     sim.cluster.store.mutate("persistentvolumes", None, "pv-old",
                              lambda o: o.setdefault("status", {}).__setitem__("phase", "Released"))
     store, _ = view_now(api)
