@@ -78,7 +78,7 @@ def execute(api_client: ApiClient, plan: Plan, read_only: bool,
         try:
             send(api_client, request, timeout)
         except Exception as exc:          # HttpError, urllib3/socket errors, ApiException (TLS), ...
-            if is_conflict(exc) and not done:
+            if (is_conflict(exc) or _tested_path_missing(request, exc)) and not done:
                 what = plan.target.split("/")[0] if plan.target else "object"
                 return OpResult(False, f"Not done: the {what} changed since the dialog opened (someone else "
                                 "changed it), so nothing was changed.", plan.kubectl, conflict=True)
@@ -149,6 +149,17 @@ def is_conflict(exc: BaseException) -> bool:
     if status == 409:
         return body.get("reason") != "AlreadyExists"
     return status == 422 and ("test failed" in message or "testing value" in message)
+
+
+def _tested_path_missing(request: Request, exc: BaseException) -> bool:
+    """A 422 naming a path our JSON patch tests ("path ... does not exist"): the field the
+    plan was computed from is gone, which is a failed precondition too."""
+    status, body, _ = _status_parts(exc)
+    if status != 422 or not isinstance(request.body, list):
+        return False
+    message = str(body.get("message") or "")
+    return any(isinstance(op, dict) and op.get("op") == "test" and f"'{op.get('path')}'" in message
+               for op in request.body)
 
 
 def _describe(exc: BaseException) -> str:
