@@ -556,7 +556,18 @@ class WatchManager:
         if forbidden:
             return FORBIDDEN, "; ".join(f"{s.message} ({_retry_in(s.retry_at, 'checking again')})"
                                         for s in forbidden)
+        skipped = self.skipped()
+        if skipped:
+            more = f" and {len(skipped) - 1} more" if len(skipped) > 1 else ""
+            return SYNCED, f"live; skipped a malformed {skipped[0]}{more}"
         return SYNCED, "live"
+
+    def skipped(self) -> list[str]:
+        """Sentences naming the malformed objects the store skipped (any kind)."""
+        out: list[str] = []
+        for loop in self.loops:
+            out.extend(self.store.skipped(loop.plural, loop.namespace))
+        return out
 
     def unreadable(self) -> dict[str, str]:
         """{plural: sentence} of the kinds not read now (forbidden, or never listed)."""

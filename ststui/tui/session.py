@@ -79,7 +79,7 @@ class Session:
             return ConnectionState("offline", "not watching")
         overall, sentence = self.watch.summary()
         if overall == "synced":
-            return ConnectionState("live", "live")
+            return ConnectionState("live", sentence or "live")
         if overall == "resyncing":
             return ConnectionState("syncing", sentence or "syncing")
         if overall == "forbidden":

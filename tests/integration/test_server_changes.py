@@ -243,3 +243,12 @@ def test_malformed_object_in_a_list_is_skipped_with_one_warning(sim):
     assert "web-0" in names and "broken" not in names
     (note,) = store.skipped("pods")
     assert "default/broken" in note
+    mgr = manager(sim, api, Store(), plurals=("pods",))
+    mgr.start()
+    try:
+        assert mgr.wait_synced(60)
+        state, sentence = mgr.summary()
+        assert state == SYNCED and "skipped a malformed pod default/broken" in sentence
+    finally:
+        mgr.stop()
+        mgr.join()
