@@ -28,7 +28,7 @@ MUTATING_ACTIONS = frozenset({
 
 ROLLOUT_BINDINGS = [
     Binding("a", "app.step", "Step", id="ststui.step", tooltip="Lower the partition by one: the next ordinal updates"),
-    Binding("p", "app.set_partition", "Partition", id="ststui.partition"),
+    Binding("P", "app.set_partition", "Partition", id="ststui.partition"),
     Binding("h", "app.hold", "Hold/release", id="ststui.hold"),
     Binding("s", "app.scale", "Scale", id="ststui.scale"),
     Binding("u", "app.undo", "Undo", id="ststui.undo"),
@@ -60,11 +60,13 @@ class StatefulSetsPane(Pane):
         Column("updated", "UPD", 5),
         Column("partition", "PART", 4),
         Column("strategy", "STRATEGY", 8),
-        Column("status", "ROLLOUT", 7),
+        Column("status", "ROLLOUT", 14),
         Column("warnings", "WARN", 4),
         Column("service", "SERVICE"),
         Column("age", "AGE", 5),
         Column("revisions", "REVISIONS"),
+        Column("policy", "POLICY", 8),
+        Column("images", "IMAGES"),
     )
 
     def __init__(self, **kwargs) -> None:
@@ -100,6 +102,7 @@ class PodsPane(Pane):
         Column("restarts", "RST", 3),
         Column("age", "AGE", 5),
         Column("dns", "DNS NAME"),
+        Column("image", "IMAGE"),
     )
 
     def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:

@@ -21,7 +21,8 @@ from ststui.state.model import (
     VolumeView,
     Warning,
 )
-from ststui.state.present import human_age, node_text, pod_status_text, ready_text, rollout_summary
+from ststui.state.present import (human_age, node_text, pod_status_text, ready_text, restarts_text,
+                                  rollout_summary)
 
 # One table cell: the text and a Rich style string ("" for the table's default).
 Cell = tuple[str, str]
@@ -55,6 +56,7 @@ PHASE_STYLES = {
     "Released": STYLE_WARN,
     "Missing": STYLE_BAD,
     "NotCreated": STYLE_DIM,
+    "Loading": STYLE_DIM,
     "Succeeded": STYLE_DIM,
 }
 
@@ -84,11 +86,34 @@ def strategy_label(strategy: str) -> str:
 
 # --- StatefulSets table -------------------------------------------------------------
 
+# Style of the ROLLOUT column by state (the word says it too: never colour alone).
+STATE_STYLES = {
+    "complete": STYLE_OK, "rolling": STYLE_WARN, "paused": STYLE_WARN, "held": STYLE_WARN,
+    "halted": STYLE_BAD, "blocked": STYLE_BAD, "ondelete": STYLE_WARN, "scaling": STYLE_WARN,
+    "updating": STYLE_WARN, "unknown": STYLE_DIM,
+}
+
+
+def rollout_cell(view: StatefulSetView) -> Cell:
+    """The ROLLOUT column: the state label from state.rollout (never '-')."""
+    r = view.rollout
+    return (r.label, STATE_STYLES.get(r.state, ""))
+
+
+def policy_label(policy: str) -> str:
+    return {"OrderedReady": "Ordered", "Parallel": "Parallel"}.get(policy, policy)
+
+
 def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool) -> tuple[Cell, ...]:
     r = view.rollout
     ready = ready_text(view)
     ready_style = STYLE_OK if ready == f"{view.replicas}/{view.replicas}" else STYLE_WARN
-    updated_style = STYLE_OK if r.updated_replicas >= view.replicas else STYLE_WARN
+    updated_style = STYLE_OK if r.updated_pods >= view.replicas else STYLE_WARN
+    if "pods" in view.loading:
+        ready, ready_style = "…", STYLE_DIM
+    if r.counts_pending:
+        ready += "…"
+        ready_style = STYLE_DIM
     if r.strategy == "OnDelete":
         partition: Cell = ("-", STYLE_DIM)
     else:
@@ -102,20 +127,15 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
     svc = view.service
     if not svc.name:
         service: Cell = ("none", STYLE_BAD)
+    elif not svc.known:
+        service = (f"{svc.name} …", STYLE_DIM)
     elif not svc.exists:
         service = (f"{svc.name} ✗", STYLE_BAD)
     elif not svc.headless:
         service = (f"{svc.name} !", STYLE_WARN)
     else:
         service = (svc.name, "")
-    if r.halted:
-        status: Cell = ("halted", STYLE_BAD)
-    elif r.in_progress:
-        status = ("rolling", STYLE_WARN)
-    elif r.complete:
-        status = ("ok", STYLE_OK)
-    else:
-        status = ("-", STYLE_DIM)
+    status = rollout_cell(view)
     count = len(view.warnings)
     warn: Cell = (f"⚠ {count}", STYLE_WARN) if count else ("", "")
     cells: list[Cell] = []
@@ -124,7 +144,8 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
     cells += [
         (view.name, "bold"),
         (ready, ready_style),
-        (f"{r.updated_replicas}/{view.replicas}", updated_style),
+        ("…" if "pods" in view.loading else
+         f"{r.updated_pods}/{view.replicas}" + ("…" if r.counts_pending else ""), updated_style),
         partition,
         (strategy_label(r.strategy), ""),
         status,
@@ -132,6 +153,8 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
         service,
         (age(view.created, now), ""),
         revisions,
+        (policy_label(view.pod_management_policy), ""),
+        (", ".join(image for _, image in view.images) or "-", ""),
     ]
     return tuple(cells)
 
@@ -182,16 +205,28 @@ def pod_cells(slot: PodSlot, sts_name: str, now: float) -> tuple[Cell, ...]:
         ready,
         revision_cell(slot, sts_name),
         node_cell(slot),
-        (str(slot.restarts) if slot.exists else "-", STYLE_WARN if slot.restarts else ""),
+        (restarts_text(slot), STYLE_WARN if slot.restarts else ""),
         (age(slot.created, now) if slot.exists else "-", ""),
-        (slot.dns_name or "-", STYLE_DIM if not slot.dns_name else ""),
+        dns_cell(slot),
+        (slot.image or "-", "" if slot.image else STYLE_DIM),
     )
+
+
+def dns_cell(slot: PodSlot) -> Cell:
+    """The pod's DNS name, only when it resolves; else why not ("none: service x missing")."""
+    if slot.dns_name:
+        return (slot.dns_name, "")
+    if not slot.exists:
+        return ("-", STYLE_DIM)
+    if slot.dns_note:
+        return (f"none: {slot.dns_note}", STYLE_WARN if "loading" not in slot.dns_note else STYLE_DIM)
+    return ("-", STYLE_DIM)
 
 
 # --- claims and volumes -------------------------------------------------------------
 
 def claim_cells(claim: ClaimView) -> tuple[Cell, ...]:
-    phase = claim.phase if claim.exists else "Missing"
+    phase = claim.phase
     return (
         (str(claim.ordinal), ""),
         (claim.name, "bold" if claim.exists else STYLE_DIM),
@@ -259,13 +294,17 @@ def rollout_strip(view: StatefulSetView) -> Text:
     r = view.rollout
     text = Text()
     text.append(f"{view.name} ", style="bold")
-    text.append(f"{strategy_label(r.strategy)}", style="bold")
+    text.append(r.label, style=STATE_STYLES.get(r.state, ""))
+    text.append(f"  {strategy_label(r.strategy)} {policy_label(r.pod_management_policy)}", style="bold")
     if r.strategy != "OnDelete":
         text.append(f"  partition {r.partition}", style=STYLE_WARN if r.partition else "")
-    text.append(f"  updated {r.updated_replicas}/{view.replicas}  ready {r.ready_replicas}/{view.replicas}  ")
+    pending = " (pending)" if r.counts_pending else ""
+    text.append(f"  updated {r.updated_pods}/{view.replicas}  ready {ready_text(view)}{pending}  ")
     text.append(short_revision(r.current_revision, view.name), style=REVISION_STYLES[REV_CURRENT])
     text.append(" → ")
     text.append(short_revision(r.update_revision, view.name), style=REVISION_STYLES[REV_UPDATE])
+    if view.images:
+        text.append("  " + ", ".join(image for _, image in view.images), style=STYLE_DIM)
     text.append("\n")
     marked = r.strategy != "OnDelete" and r.partition > 0
     for slot in view.slots:
@@ -282,23 +321,19 @@ def rollout_strip(view: StatefulSetView) -> Text:
 
 
 def rollout_status_line(view: StatefulSetView) -> Text:
-    """What the controller does next, in `ststui get`'s words; why it is halted, in red."""
+    """The rollout state's reason and remedy, in `ststui get`'s words, then what a step
+    (a) would do: the pod it updates, or why no step would update one."""
     r = view.rollout
-    summary = rollout_summary(view)
-    if r.halted:
-        style = STYLE_BAD
-    elif r.complete:
+    style = STATE_STYLES.get(r.state, "")
+    if r.state == "complete":
         style = STYLE_OK
-    elif r.in_progress or r.old_revision_ordinals:
-        style = STYLE_WARN
-    else:
-        style = ""
-    line = Text(summary, style=style)
-    if not r.halted and r.step_blocked_reason and r.strategy == "RollingUpdate" and r.partition > 0:
-        line.append("  ·  step: ", style=STYLE_DIM)
-        line.append(r.step_blocked_reason, style=STYLE_DIM)
-    elif not r.halted and r.next_step_ordinal is not None and r.strategy == "RollingUpdate":
-        line.append(f"  ·  step (a) updates {view.name}-{r.next_step_ordinal}", style=STYLE_DIM)
+    line = Text(rollout_summary(view), style=style)
+    if r.strategy != "RollingUpdate" or r.state in ("unknown", "halted", "blocked"):
+        return line
+    if r.next_pod is not None and f"step (a) updates {r.next_pod}" not in (r.remedy or ""):
+        line.append(f"  ·  step (a) updates {r.next_pod}", style=STYLE_DIM)
+    elif r.next_pod is None and r.step_none_reason and r.partition > 0:
+        line.append(f"  ·  no step: {r.step_none_reason}", style=STYLE_DIM)
     return line
 
 
@@ -323,6 +358,7 @@ def describe_statefulset(view: StatefulSetView, now: float) -> list[tuple[str, s
         ("Age", age(view.created, now)),
         ("Replicas", f"{view.replicas} (ordinals from {view.ordinals_start})"),
         ("Pod management", r.pod_management_policy),
+        ("Rollout state", f"{r.state}: {r.reason}" + (f" Remedy: {r.remedy}." if r.remedy else "")),
         ("Update strategy", r.strategy + ("" if r.strategy == "OnDelete" else f", partition {r.partition}, maxUnavailable {r.max_unavailable}")),
         ("Ready / available", f"{r.ready_replicas} / {r.available_replicas}"),
         ("Current / updated", f"{r.current_replicas} / {r.updated_replicas}"),
@@ -348,11 +384,12 @@ def describe_pod(slot: PodSlot, view: StatefulSetView, now: float) -> list[tuple
         ("Exists", _yes(slot.exists)),
         ("Phase", phase_cell(slot, now)[0]),
         ("Ready", f"{_yes(slot.ready)} ({slot.ready_containers})"),
-        ("Restarts", str(slot.restarts)),
+        ("Restarts", restarts_text(slot)),
+        ("Image", slot.image or "-"),
         ("Revision", f"{slot.revision or '-'} ({slot.revision_kind or '-'})"),
         ("Node", node),
         ("IP", slot.ip or "-"),
-        ("DNS", slot.dns_name or "-"),
+        ("DNS", slot.dns_name or (f"none: {slot.dns_note}" if slot.dns_note else "-")),
         ("Age", age(slot.created, now)),
     ]
     if slot.terminating:
@@ -365,7 +402,7 @@ def describe_claim(claim: ClaimView, now: float) -> list[tuple[str, str]]:
     return [
         ("Name", claim.name),
         ("Template / ordinal", f"{claim.template} / {claim.ordinal}"),
-        ("Phase", claim.phase if claim.exists else "Missing"),
+        ("Phase", claim.phase),
         ("Volume", claim.volume or "-"),
         ("Capacity", claim.capacity or "-"),
         ("Storage class", claim.storage_class or "-"),
