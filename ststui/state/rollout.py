@@ -516,3 +516,83 @@ def summarize(slots: Sequence[PodSlot], spec: RolloutSpec, counters: StatusCount
         updated_pods=sum(1 for s in in_spec if s.exists and at_update_revision(s, spec)),
         counts_pending=counts_pending,
     )
+
+
+# --- what the controller will do after a template change ------------------------------
+
+@dataclass(frozen=True)
+class Replacement:
+    """The controller's walk after a template change, predicted from the pods.
+
+    replaced:  ordinals the controller deletes and recreates by itself, in order;
+    by_hand:   ordinals it waits on forever (an unhealthy pod not on the new revision
+               under OrderedReady, e.g. a never-Ready pod after an undo): delete them;
+    stay:      in-spec ordinals that keep their pod (already on the target revision, or
+               below the partition);
+    waits_on:  a pod the walk would wait for that we cannot predict (Terminating, on a
+               NotReady node), or None."""
+    replaced: tuple[int, ...]
+    by_hand: tuple[int, ...]
+    stay: tuple[int, ...]
+    waits_on: int | None = None
+
+
+def predict_replacements(slots: Sequence[PodSlot], spec: RolloutSpec, target_revision: str | None,
+                         now: float) -> Replacement:
+    """Walk the StatefulSet controller's loop (see the module docstring) once the update
+    revision is `target_revision`, assuming every pod it recreates comes up healthy at
+    that revision and that the user deletes the by-hand pods when asked. Pure and
+    bounded: each ordinal changes at most twice."""
+    if spec.strategy != ROLLING_UPDATE or target_revision is None:
+        return Replacement((), (), tuple(s.ordinal for s in slots if s.in_spec and s.exists))
+    # ordinal -> (revision, healthy, terminating, stuck)
+    pods: dict[int, tuple[str | None, bool, bool]] = {}
+    for s in slots:
+        if s.in_spec and s.exists:
+            pods[s.ordinal] = (s.revision, is_healthy(s, spec, now), s.terminating)
+    replaced: list[int] = []
+    by_hand: list[int] = []
+    waits_on = None
+    first = spec.first_updated_ordinal
+    monotonic = spec.pod_management_policy != PARALLEL
+    for _ in range(2 * (spec.replicas + 1)):
+        acted = False
+        if monotonic:
+            for o in range(spec.start, spec.end + 1):
+                rev, healthy, terminating = pods.get(o, (None, True, False))
+                if healthy:
+                    continue
+                if terminating or rev == target_revision:
+                    waits_on = o
+                    break
+                # Unhealthy and not on the target revision: the controller waits on it.
+                by_hand.append(o)
+                pods[o] = (target_revision if o >= first else spec.current_revision, True, False)
+                acted = True
+                break
+            if waits_on is not None:
+                break
+            if acted:
+                continue
+        unhealthy = [o for o, (_, healthy, _) in pods.items() if not healthy]
+        if len(unhealthy) > spec.max_unavailable:
+            victims = [o for o in sorted(unhealthy, reverse=True) if pods[o][0] != target_revision]
+            if not victims:
+                waits_on = max(unhealthy)
+                break
+            by_hand.append(victims[0])
+            pods[victims[0]] = (target_revision, True, False)
+            continue
+        for o in range(spec.end, first - 1, -1):
+            rev, healthy, terminating = pods.get(o, (None, True, False))
+            if o in pods and rev != target_revision and not terminating:
+                replaced.append(o)
+                pods[o] = (target_revision, True, False)
+                acted = True
+                break
+        if not acted:
+            break
+    changed = set(replaced) | set(by_hand)
+    stay = tuple(o for o in range(spec.start, spec.end + 1) if o not in changed
+                 and any(s.ordinal == o and s.exists for s in slots))
+    return Replacement(tuple(replaced), tuple(by_hand), stay, waits_on)

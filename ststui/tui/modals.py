@@ -199,13 +199,16 @@ class ValueModal(ModalScreen[Any]):
             self.error = getattr(self.plan, "refused", None) or None
         except PlanError as exc:
             self.plan, self.error = None, str(exc)
-        if self.error:
+        # The dialog opens on the current value: that is not refused input, so say nothing
+        # until the user types; a refusal is shown once (not again in the preview).
+        quiet = text.strip() == self.initial.strip()
+        if self.error and not quiet:
             error_widget.update(Text(self.error, style="bold #ff5f5f"))
             error_widget.display = True
         else:
             error_widget.update("")
             error_widget.display = False
-        preview.update(plan_text(self.plan) if self.plan is not None else "")
+        preview.update(plan_text(self.plan) if self.plan is not None and not self.error else "")
         self.query_one("#yes", Button).disabled = self.plan is None or bool(self.error)
 
     @on(Input.Changed, "#value-input")
