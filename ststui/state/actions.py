@@ -273,6 +273,9 @@ def plan_step(view: StatefulSetView, override: bool = False) -> Plan:
         return _refused("step", title, _ondelete_refusal(view), target=target)
     effective = min(r.partition, view.replicas)
     new, ordinal, why = step_target(view.slots, _rollout_spec(view))
+    if effective <= 0:
+        return _refused("step", title, f"The partition of {view.key} is already 0: "
+                        "every ordinal is released to the update revision.", target=target)
     if new is None or ordinal is None:
         return _refused("step", title, f"No step: {why or 'no step would update a pod'}.", target=target)
     name = _pod_name(view, ordinal)

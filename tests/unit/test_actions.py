@@ -69,7 +69,7 @@ def test_step_refused_under_ondelete_and_at_partition_zero():
     assert "OnDelete" in plan_step(make_view(strategy="OnDelete")).refused
     assert not plan_step(make_view(strategy="OnDelete")).overridable
     plan = plan_step(make_view(partition=0))
-    assert plan.refused == "No step: the partition is 0: every pod is already released for update."
+    assert plan.refused == "The partition of shop/web is already 0: every ordinal is released to the update revision."
 
 
 def test_step_from_partition_above_replicas_releases_highest_ordinal():
