@@ -21,7 +21,7 @@ LEVEL_STYLES = {
 
 
 def status_text(*, context: str, namespace: str, connection: ConnectionState, read_only: bool,
-                count: int, total: int, filter_text: str) -> Text:
+                count: int, total: int, filter_text: str, loading: str = "") -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" ststui ", style="bold #000000 on #5fafff")
     if read_only:
@@ -35,6 +35,8 @@ def status_text(*, context: str, namespace: str, connection: ConnectionState, re
     text.append(icon + connection.text, style=style)
     if connection.stale:
         text.append(" (data may be stale)", style="#ff5f5f")
+    if loading:
+        text.append(f"  {loading}…", style="bold #ffd75f")
     shown = f"{count}" if count == total else f"{count}/{total}"
     text.append(f"  {shown} sts", style="#808080")
     if filter_text:

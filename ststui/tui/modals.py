@@ -201,7 +201,9 @@ class ValueModal(ModalScreen[Any]):
             self.plan, self.error = None, str(exc)
         # The dialog opens on the current value: that is not refused input, so say nothing
         # until the user types; a refusal is shown once (not again in the preview).
-        quiet = text.strip() == self.initial.strip()
+        if text.strip() != self.initial.strip():
+            self.touched = True
+        quiet = not getattr(self, "touched", False)
         if self.error and not quiet:
             error_widget.update(Text(self.error, style="bold #ff5f5f"))
             error_widget.display = True

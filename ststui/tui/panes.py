@@ -171,7 +171,8 @@ class WarningsPane(OptionList):
 
     def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
         warnings = list(view.warnings) if view is not None else []
-        shown = tuple(warnings)
+        loading = view.loading if view is not None else ()
+        shown = tuple(warnings) + tuple(loading)
         if shown == self._shown:
             return False
         keep = self.selected_key
@@ -183,7 +184,11 @@ class WarningsPane(OptionList):
             icon, style = render.warning_cells(warning)[0]
             prompt = Text.assemble((f"{icon} ", style), warning.message)
             options.append(Option(prompt, id=self.warning_key(warning, index)))
-        if not options:
+        if not options and loading:
+            words = ", ".join(loading)
+            options.append(Option(Text(f"Warnings wait until every kind is loaded (still loading {words}).",
+                                       style=render.STYLE_DIM), id="-", disabled=True))
+        elif not options:
             options.append(Option(Text("No warnings.", style=render.STYLE_DIM), id="-", disabled=True))
         self.add_options(options)
         keys = [self.warning_key(w, i) for i, w in enumerate(warnings)]

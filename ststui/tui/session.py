@@ -74,6 +74,13 @@ class Session:
             except Exception:
                 pass
 
+    def loading_kinds(self) -> frozenset[str]:
+        """Kinds whose first LIST has not completed (empty without a watch, as in tests
+        that fill the store by hand)."""
+        if self.watch is None:
+            return frozenset()
+        return self.watch.loading()
+
     def connection_state(self) -> ConnectionState:
         if self.watch is None:
             return ConnectionState("offline", "not watching")
