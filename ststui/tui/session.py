@@ -77,9 +77,8 @@ class Session:
     def loading_kinds(self) -> frozenset[str]:
         """Kinds whose first LIST has not completed (empty without a watch, as in tests
         that fill the store by hand)."""
-        if self.watch is None:
-            return frozenset()
-        return self.watch.loading()
+        loading = getattr(self.watch, "loading", None)
+        return frozenset(loading()) if loading is not None else frozenset()
 
     def connection_state(self) -> ConnectionState:
         if self.watch is None:
