@@ -295,7 +295,8 @@ def rollout_strip(view: StatefulSetView) -> Text:
     text = Text()
     text.append(f"{view.name} ", style="bold")
     text.append(r.label, style=STATE_STYLES.get(r.state, ""))
-    text.append(f"  {strategy_label(r.strategy)} {policy_label(r.pod_management_policy)}", style="bold")
+    text.append("  ")
+    text.append(f"{strategy_label(r.strategy)} {policy_label(r.pod_management_policy)}", style="bold")
     if r.strategy != "OnDelete":
         text.append(f"  partition {r.partition}", style=STYLE_WARN if r.partition else "")
     pending = " (pending)" if r.counts_pending else ""
