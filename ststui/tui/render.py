@@ -205,11 +205,21 @@ def pod_cells(slot: PodSlot, sts_name: str, now: float) -> tuple[Cell, ...]:
         ready,
         revision_cell(slot, sts_name),
         node_cell(slot),
-        (restarts_text(slot), STYLE_WARN if slot.restarts else ""),
+        restarts_cell(slot),
         (age(slot.created, now) if slot.exists else "-", ""),
         dns_cell(slot),
         (slot.image or "-", "" if slot.image else STYLE_DIM),
     )
+
+
+def restarts_cell(slot: PodSlot) -> Cell:
+    """Restarts and, when it restarted, why it last stopped: "6 OOMKilled" (exit code in describe)."""
+    if not slot.exists:
+        return ("-", STYLE_DIM)
+    if not slot.restarts:
+        return ("0", "")
+    last = (slot.last_termination or "").split(" (", 1)[0]
+    return (f"{slot.restarts} {last}".strip(), STYLE_WARN)
 
 
 def dns_cell(slot: PodSlot) -> Cell:
