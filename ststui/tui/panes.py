@@ -99,7 +99,7 @@ class PodsPane(Pane):
         Column("ready", "READY", 5),
         Column("revision", "REVISION", 18),
         Column("node", "NODE", 16),
-        Column("restarts", "RST"),
+        Column("restarts", "RESTARTS", 12),
         Column("age", "AGE", 5),
         Column("dns", "DNS NAME"),
         Column("image", "IMAGE"),
