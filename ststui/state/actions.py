@@ -244,11 +244,14 @@ def _partition_effects(view: StatefulSetView, old: int, new: int) -> list[str]:
         staying = [o for o in below if not at_update(o)]
         kept = [o for o in below if at_update(o)]
         if staying:
-            effect.append(f"{_pod_names(view, staying)} stay at the current revision {r.current_revision} "
-                          "until the partition is lowered further.")
+            effect.append(f"{_pod_names(view, staying)} stay{'s' if len(staying) == 1 else ''} at the current "
+                          f"revision {r.current_revision} until the partition is lowered further.")
         if kept:
-            effect.append(f"{_pod_names(view, kept)} already run the update revision and keep it; "
-                          "deleted, they would come back at the current revision.")
+            one = len(kept) == 1
+            effect.append(f"{_pod_names(view, kept)} already run{'s' if one else ''} the update revision and "
+                          f"keep{'s' if one else ''} it; deleted, {'it' if one else 'they'} would come back at "
+                          "the current revision. A step (a) skips "
+                          f"{'it' if one else 'them'}.")
     if new >= view.replicas:
         effect.append("This holds the rollout: no pod is updated until the partition is lowered.")
     return effect

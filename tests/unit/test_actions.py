@@ -127,7 +127,7 @@ def test_set_partition_lists_pods_that_update_highest_first():
     assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 1
     assert "goes from 3 to 1" in plan.effect[0]
     assert "replaces web-2 and web-1 at the update revision web-new, highest ordinal first" in text(plan)
-    assert "web-0 stay at the current revision web-old" in text(plan)
+    assert "web-0 stays at the current revision web-old" in text(plan)
 
 
 def test_set_partition_raising_keeps_updated_pods_and_says_so():

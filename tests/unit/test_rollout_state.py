@@ -142,3 +142,21 @@ def test_unknown_while_pods_are_loading_and_no_false_alarms():
     # once everything is listed the same store gives real facts
     view, r = rollout_of(sts)
     assert {s.phase for s in view.slots} == {"NotCreated"} and view.warnings
+
+
+def test_predicted_replacements_follow_the_controller():
+    from ststui.state.rollout import RolloutSpec, predict_replacements
+
+    view, _ = rollout_of(*canary(2, {2, 3, 4}))
+    spec = RolloutSpec(name="web", partition=2, replicas=5, current_revision=OLD, update_revision=NEW)
+    # undo to OLD with partition 2: web-4, web-3, web-2 are replaced, highest first; web-0/1 stay
+    walk = predict_replacements(view.slots, spec, OLD, f.NOW)
+    assert walk.replaced == (4, 3, 2) and walk.by_hand == () and walk.stay == (0, 1)
+    # a never-Ready pod of the undone revision blocks OrderedReady: it goes by hand, the rest follow
+    view, _ = rollout_of(*canary(2, {2, 3, 4}, pods_kw={4: dict(ready=False, waiting_reason="CrashLoopBackOff")}))
+    walk = predict_replacements(view.slots, spec, OLD, f.NOW)
+    assert walk.by_hand == (4,) and walk.replaced == (3, 2)
+    parallel = RolloutSpec(name="web", partition=2, replicas=5, current_revision=OLD, update_revision=NEW,
+                           pod_management_policy="Parallel")
+    walk = predict_replacements(view.slots, parallel, OLD, f.NOW)
+    assert walk.by_hand == () and walk.replaced == (4, 3, 2)
