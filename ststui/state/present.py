@@ -34,11 +34,12 @@ def pod_status_text(slot: PodSlot) -> str:
 
 
 def restarts_text(slot: PodSlot) -> str:
-    """"6 (OOMKilled (exit code 137))": restarts with the last termination reason."""
+    """"6 OOMKilled": restarts with the reason the container last stopped (the exit code is
+    in the rollout reason and in describe)."""
     if not slot.exists:
         return "-"
     if slot.restarts and slot.last_termination:
-        return f"{slot.restarts} ({slot.last_termination})"
+        return f"{slot.restarts} {slot.last_termination.split(' (', 1)[0]}"
     return str(slot.restarts)
 
 

@@ -214,12 +214,10 @@ def pod_cells(slot: PodSlot, sts_name: str, now: float) -> tuple[Cell, ...]:
 
 def restarts_cell(slot: PodSlot) -> Cell:
     """Restarts and, when it restarted, why it last stopped: "6 OOMKilled" (exit code in describe)."""
+    text = restarts_text(slot)
     if not slot.exists:
-        return ("-", STYLE_DIM)
-    if not slot.restarts:
-        return ("0", "")
-    last = (slot.last_termination or "").split(" (", 1)[0]
-    return (f"{slot.restarts} {last}".strip(), STYLE_WARN)
+        return (text, STYLE_DIM)
+    return (text, STYLE_WARN if slot.restarts else "")
 
 
 def dns_cell(slot: PodSlot) -> Cell:
@@ -395,7 +393,8 @@ def describe_pod(slot: PodSlot, view: StatefulSetView, now: float) -> list[tuple
         ("Exists", _yes(slot.exists)),
         ("Phase", phase_cell(slot, now)[0]),
         ("Ready", f"{_yes(slot.ready)} ({slot.ready_containers})"),
-        ("Restarts", restarts_text(slot)),
+        ("Restarts", f"{slot.restarts}" + (f" (last terminated {slot.last_termination})"
+                                            if slot.restarts and slot.last_termination else "")),
         ("Image", slot.image or "-"),
         ("Revision", f"{slot.revision or '-'} ({slot.revision_kind or '-'})"),
         ("Node", node),
