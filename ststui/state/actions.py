@@ -476,9 +476,15 @@ def plan_scale(view: StatefulSetView, text: Any) -> Plan:
                 warnings.append(f"{vol.name} (Released) still holds the old data of {claim_name} but will not "
                                 f"bind to the new claim; reclaim it with 'keep' first to get that data back.")
     unhealthy = _not_ready_in_spec(view)
+    if n < old:
+        # The controller removes the first unhealthy pod being removed anyway; it waits on
+        # an unhealthy pod that stays, and on any other unhealthy pod being removed.
+        staying = [s for s in unhealthy if _index(view, s.ordinal) < n]
+        going = sorted((s for s in unhealthy if _index(view, s.ordinal) >= n), key=lambda s: s.ordinal)
+        unhealthy = staying + (going if staying else going[1:])
     if unhealthy and not parallel:
         warnings.append(f"{_join([s.name for s in unhealthy])} {'are' if len(unhealthy) > 1 else 'is'} not Ready: "
-                        "under OrderedReady the controller scales only when every pod is healthy.")
+                        "under OrderedReady the controller waits for it before it goes on.")
     return Plan("scale", title, tuple(effect), tuple(warnings), kubectl, requests,
                 destructive=n < old, target=target)
 
@@ -837,18 +843,25 @@ def plan_undo(view: StatefulSetView, revisions: list[dict], to_revision: int | N
     changes += [f"{c} {img} → (removed)" for c, img in now_images.items() if c not in then_images]
     effect.append(f"Images: {_join(changes)}." if changes else "The images stay the same; other template fields change.")
     effect += _undo_effects(view, number, name, history, now)
-    warnings = []
-    plan_now = float("inf") if now is None else now
-    spec = replace(_rollout_spec(view), update_revision=name)
-    walk = predict_replacements(view.slots, spec, name, plan_now)
-    if walk.by_hand:
-        pods = _pod_names(view, walk.by_hand)
-        one = len(walk.by_hand) == 1
-        warnings.append(f"{pods} {'is' if one else 'are'} not Ready on the revision being undone: the controller "
-                        f"waits on {'it' if one else 'them'} and never replaces {'it' if one else 'them'} by itself, "
-                        f"so delete {'it' if one else 'them'} after the undo (ctrl+d); "
-                        f"{'it comes' if one else 'they come'} back at revision {number}.")
+    warnings = _by_hand_warnings(view, number, name, now, "the undo")
     return Plan("undo", title, tuple(effect), tuple(warnings), kubectl, requests, False, target=target)
+
+
+def _by_hand_warnings(view: StatefulSetView, number: int, name: str | None, now: float | None,
+                      change: str) -> list[str]:
+    """Never-Ready pods the controller will wait on forever once `name` is the update revision."""
+    if view.rollout.strategy != "RollingUpdate":
+        return []
+    spec = replace(_rollout_spec(view), update_revision=name)
+    walk = predict_replacements(view.slots, spec, name, float("inf") if now is None else now)
+    if not walk.by_hand:
+        return []
+    pods = _pod_names(view, walk.by_hand)
+    one = len(walk.by_hand) == 1
+    return [f"{pods} {'is' if one else 'are'} not Ready on the revision being undone: the controller "
+            f"waits on {'it' if one else 'them'} and never replaces {'it' if one else 'them'} by itself, "
+            f"so delete {'it' if one else 'them'} after {change} (ctrl+d); "
+            f"{'it comes' if one else 'they come'} back at revision {number}."]
 
 
 def _undo_effects(view: StatefulSetView, number: int, name: str | None,
@@ -902,8 +915,47 @@ def _undo_effects(view: StatefulSetView, number: int, name: str | None,
     return effect
 
 
-def plan_set_image(view: StatefulSetView, container: str, image: str) -> Plan:
-    """`kubectl set image`: change one container's image (starts a rollout)."""
+def _history(view: StatefulSetView, revisions: Iterable[dict]) -> list[tuple[int, str | None, dict | None]]:
+    """(number, name, template) of this set's recorded revisions, oldest first."""
+    history = []
+    for rev in revisions:
+        number, name, template, owners = _revision_fields(rev)
+        if number is None or (owners and view.uid and view.uid not in owners):
+            continue
+        history.append((number, name, template))
+    history.sort(key=lambda h: h[0])
+    return history
+
+
+def _bare(template: dict | None) -> dict | None:
+    if template is None:
+        return None
+    out = copy.deepcopy(template)
+    out.pop("$patch", None)
+    return out
+
+
+def _reused_by_image(view: StatefulSetView, history: list, container: str, image: str):
+    """The recorded revision whose template equals the update revision's with this image,
+    or None (then the change makes a new revision)."""
+    update = view.rollout.update_revision
+    now_template = next((_bare(t) for _, n, t in history if n == update), None)
+    if now_template is None:
+        return None
+    for c in (now_template.get("spec") or {}).get("containers") or ():
+        if isinstance(c, dict) and c.get("name") == container:
+            c["image"] = image
+    for number, name, template in history:
+        if name != update and _bare(template) == now_template:
+            return number, name
+    return None
+
+
+def plan_set_image(view: StatefulSetView, container: str, image: str,
+                   revisions: Iterable[dict] | None = None) -> Plan:
+    """`kubectl set image`: change one container's image (starts a rollout). With the
+    recorded `revisions`, an image that an earlier revision ran is recognised: the
+    controller reuses that revision and pods already on it stay."""
     title = f"Set image of {view.key}"
     images = dict(view.images)
     if container not in images:
@@ -921,10 +973,16 @@ def plan_set_image(view: StatefulSetView, container: str, image: str) -> Plan:
     body = {"spec": {"template": {"spec": {"containers": [{"name": container, "image": new}]}}}}
     requests = (Request("PATCH", sts_path(view), body, STRATEGIC_PATCH, FIELD_MANAGER),)
     effect = [f"Container {container} of {view.key} changes image from {images[container]} to {new}."]
-    effect += _template_change_effects(view)
+    history = _history(view, revisions or ())
+    reused = _reused_by_image(view, history, container, new)
     warnings = []
+    if reused is not None:
+        effect += _undo_effects(view, reused[0], reused[1], history, None)
+        warnings += _by_hand_warnings(view, reused[0], reused[1], None, "the change")
+    else:
+        effect += _template_change_effects(view)
     r = view.rollout
-    if r.strategy == "RollingUpdate" and r.partition == 0 and view.replicas > 1:
+    if r.strategy == "RollingUpdate" and r.partition == 0 and view.replicas > 1 and reused is None:
         warnings.append(f"The partition is 0: all {view.replicas} pods are replaced in turn. To try the image "
                         "on one pod first, hold the rollout (h) before changing the image.")
     warnings += _halted_note(view)

@@ -445,6 +445,18 @@ def test_set_image_patches_one_container():
     assert any("hold the rollout" in w for w in plan_set_image(make_view(), "nginx", "nginx:1.27").warnings)
 
 
+def test_set_image_back_to_a_recorded_image_reuses_that_revision():
+    view = make_view(current="web-r2", update="web-r3", updated={1, 2}, images=(("nginx", "nginx:broken"),))
+    plan = plan_set_image(view, "nginx", "nginx:1.25", HISTORY)
+    assert "No new revision is made: the controller reuses revision 2 (web-r2) and renumbers it 4." in plan.effect
+    assert ("The controller then replaces web-2 and web-1 at revision 2, in this order, one at a time, each "
+            "after the previous one is Running and Ready.") in plan.effect
+    assert "web-0 already runs revision 2 and stays." in plan.effect
+    # an image no revision ran makes a new revision
+    plan = plan_set_image(view, "nginx", "nginx:1.28", HISTORY)
+    assert "This makes a new revision of the pod template." in plan.effect
+
+
 def test_set_image_validation():
     with pytest.raises(PlanError, match="shop/web has no container 'app'; its containers: nginx."):
         plan_set_image(make_view(), "app", "x:1")
@@ -466,3 +478,13 @@ def test_settled_set_is_recognised_by_revision_name_not_kind():
     ondelete = make_view(strategy="OnDelete", current="web-old", update="web-new", updated={0, 1})
     assert "web-1 already runs the update revision; it comes back unchanged." in plan_delete_pod(ondelete, 1).effect
     assert "Still on an old revision after this: web-2." in plan_delete_pod(ondelete, 1).effect
+
+
+def test_scale_down_warns_only_about_pods_the_controller_waits_on():
+    # the controller removes an unhealthy pod that is going anyway (the first unhealthy one)
+    view = make_view(replicas=3, pods={2: {"ready": False}})
+    assert plan_scale(view, "1").warnings == ()
+    # but waits on an unhealthy pod that stays
+    view = make_view(replicas=3, pods={0: {"ready": False}})
+    assert any(w.startswith("web-0 is not Ready: under OrderedReady the controller waits")
+               for w in plan_scale(view, "1").warnings)
