@@ -161,3 +161,30 @@ def test_no_false_alarm_while_the_pod_list_is_held_back(tmp_path):
                 await pilot.press("q")
         asyncio.run(main())
         assert seen
+
+
+def test_scale_dialog_names_the_pods_that_go_and_the_claims_left_as_orphans(tmp_path):
+    with demo(tmp_path) as (cluster, app, client, _):
+        async def scenario(pilot):
+            await select(pilot, app, "shop/web")
+            await pilot.press("s")
+            assert isinstance(app.screen, ValueModal)
+            assert not app.screen.query_one("#value-error").display      # opens on 5, no refusal
+            app.screen.query_one("#value-input", Input).value = "3"
+            await pilot.pause()
+            await pilot.press("enter")
+            plan = app.screen.plan
+            assert "web-4 and web-3 are removed" in " ".join(plan.effect)
+            assert any("claims data-web-3 and data-web-4 stay behind as orphans" in e for e in plan.effect)
+            await confirm(pilot, app)
+            cluster.settle()
+            await wait_for(pilot, lambda: app.views["shop/web"].rollout.state != "scaling"
+                           and not app.views["shop/web"].rollout.counts_pending, "scaled")
+            pods = {p.metadata.name for p in core_api(client).list_namespaced_pod("shop").items}
+            claims = {c.metadata.name for c in core_api(client).list_namespaced_persistent_volume_claim("shop").items}
+            assert pods == {"web-0", "web-1", "web-2"}
+            assert {"data-web-3", "data-web-4"} <= claims
+            view = app.views["shop/web"]
+            assert [c.name for c in view.claims if c.orphan] == ["data-web-3", "data-web-4"]
+            assert cell_text(app.sts_pane, "shop/web", "updated") == "0/3"     # from the pods, never 2/3 of 5
+        drive(app, scenario)
