@@ -342,7 +342,7 @@ def rollout_state(slots: Sequence[PodSlot], spec: RolloutSpec, counters: StatusC
     updated = sum(1 for s in existing if at_update_revision(s, spec))
     fraction = f"{updated}/{spec.replicas}"
     if loading:
-        return RolloutState(UNKNOWN, "unknown", f"still loading {names_text(list(loading))}")
+        return RolloutState(UNKNOWN, "unknown", f"{names_text(list(loading))} not listed yet")
     if spec.update_revision is None:
         return RolloutState(UNKNOWN, "unknown", f"{name} has no revision yet: the controller has not "
                                                  "processed it")

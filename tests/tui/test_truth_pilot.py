@@ -146,7 +146,7 @@ def test_no_false_alarm_while_the_pod_list_is_held_back(tmp_path):
                     assert view.warnings == (), view.key
                     assert all(s.phase != "NotCreated" for s in view.slots), view.key
                     assert all(c.phase != "Missing" for c in view.claims), view.key
-                    assert view.rollout.state == "unknown" and view.rollout.reason == "still loading pods"
+                    assert view.rollout.state == "unknown" and view.rollout.reason == "pods not listed yet"
                     seen.append(view.key)
                 assert "loading pods" in app.query_one("#status").content.plain
                 assert "loading pods" in app.pods_pane.border_title
@@ -188,3 +188,16 @@ def test_scale_dialog_names_the_pods_that_go_and_the_claims_left_as_orphans(tmp_
             assert [c.name for c in view.claims if c.orphan] == ["data-web-3", "data-web-4"]
             assert cell_text(app.sts_pane, "shop/web", "updated") == "0/3"     # from the pods, never 2/3 of 5
         drive(app, scenario)
+
+
+def test_get_claims_nothing_that_depends_on_a_kind_it_could_not_list(tmp_path):
+    cluster, server, path = start_embedded("demo", clock="manual", kubeconfig_out=str(tmp_path / "kubeconfig"))
+    try:
+        cluster.faults.forbid("pods")
+        views = get_json(path)
+    finally:
+        stop_embedded(cluster, server)
+    for key, view in views.items():
+        assert view["rollout"]["state"] == "unknown" and view["rollout"]["reason"] == "pods not listed yet", key
+        assert view["warnings"] == [], key
+        assert all(p["phase"] != "NotCreated" for p in view["pods"]), key

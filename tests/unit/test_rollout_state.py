@@ -134,7 +134,7 @@ def test_scaled_to_zero():
 def test_unknown_while_pods_are_loading_and_no_false_alarms():
     sts = f.statefulset("web", replicas=3)
     view, r = rollout_of(sts, loading=("pods", "persistentvolumeclaims", "services"))
-    assert (r.state, r.label) == ("unknown", "unknown") and r.reason == "still loading pods"
+    assert (r.state, r.label) == ("unknown", "unknown") and r.reason == "pods not listed yet"
     assert view.warnings == ()
     assert {s.phase for s in view.slots} == {"Loading"}
     assert {c.phase for c in view.claims} == {"Loading"}
