@@ -185,7 +185,8 @@ class WarningsPane(OptionList):
             prompt = Text.assemble((f"{icon} ", style), warning.message)
             options.append(Option(prompt, id=self.warning_key(warning, index)))
         if not options and loading:
-            words = ", ".join(loading)
+            words = ", ".join({"persistentvolumeclaims": "claims", "persistentvolumes": "volumes",
+                               "controllerrevisions": "revisions"}.get(k, k) for k in loading)
             options.append(Option(Text(f"Warnings wait until every kind is loaded (still loading {words}).",
                                        style=render.STYLE_DIM), id="-", disabled=True))
         elif not options:
