@@ -263,6 +263,8 @@ class StsTuiApp(ChangeActions, App):
     def drain_changes(self) -> None:
         """~10 Hz: rebuild the views the store says changed, update only those rows.
         Rows are rendered with the time of the last tick, so ages never make a row flash."""
+        if not self.screen_stack:       # the app is shutting down: a last timer tick
+            return
         self._update_status()
         loading = self.session.loading_kinds()
         if loading != self.loading:
