@@ -67,9 +67,10 @@ def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, 
         for plural, sentence in problems.items():
             print(mask_secrets(f"ststui: warning: {plural} could not be read: {sentence}"), file=err)
         if "pods" in problems:
-            print("ststui: warning: pods were not read, so pod states below are unknown "
-                  "(NotCreated here means not known).", file=err)
-        views = build_views(store, time.time(), None if conn.namespace is None else (conn.namespace,))
+            print("ststui: warning: pods were not read, so pod states below are unknown.", file=err)
+        # Kinds that could not be listed: views claim nothing that depends on them.
+        views = build_views(store, time.time(), None if conn.namespace is None else (conn.namespace,),
+                            loading=problems)
         if name:
             views = [v for v in views if v.name == name]
             if not views:

@@ -226,13 +226,15 @@ class ChangeActions:
         if not containers:
             self.notify(f"{view.key} has no containers in its template.", severity="warning")
             return
+        revisions = self.session.store.revisions_of(view.namespace, view.name)
 
         def ask_image(container: str | None) -> None:
             if container is None:
                 return
             current = dict(containers).get(container, "")
             self._value_flow(view, f"Set image · {view.key}", f"Image of container {container}:", current,
-                             lambda v, text: actions.plan_set_image(v, container, text))
+                             lambda v, text: actions.plan_set_image(
+                                 v, container, text, self.session.store.revisions_of(v.namespace, v.name)))
 
         if len(containers) == 1:
             ask_image(containers[0][0])
