@@ -107,7 +107,7 @@ def test_step_skips_pods_below_the_partition_already_updated():
     view = canary(partition=4, updated={3, 4})
     plan = plan_step(view)
     assert plan.refused is None
-    assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 2
+    assert replaced(plan.requests[0].body, PARTITION_POINTER) == 2
     assert plan.effect[0] == "The partition of shop/web goes from 4 to 2: web-2 updates."
     assert "web-3 already runs the update revision and is skipped." in plan.effect
     assert "deletes web-2 and recreates it" in text(plan)
