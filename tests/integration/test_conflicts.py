@@ -58,6 +58,8 @@ def test_two_instances_step_at_once_one_wins(sim):
     make_statefulset(api, "default", "web", replicas=3)
     sim.settle()
     set_partition(api, 3)
+    kubectl_patch(api, STS, {"spec": {"template": {"spec": {"containers": [{"name": "main", "image": "nginx:1.28"}]}}}})
+    sim.settle()                                           # an update is pending, held at partition 3
     _, view = view_now(api)
     mine, theirs = actions.plan_step(view, override=True), actions.plan_step(view, override=True)
     first = execute(api, theirs, read_only=False)
