@@ -88,7 +88,7 @@ class StsTuiApp(ChangeActions, App):
         Binding("v", "history", "History", id="ststui.history"),
         Binding("n", "namespace", "Namespace", id="ststui.namespace"),
         Binding("c", "context", "Context", id="ststui.context"),
-        Binding("l", "action_log", "Log", id="ststui.action_log"),
+        Binding("L", "action_log", "Log", id="ststui.action_log"),
         Binding("q", "quit", "Quit", id="ststui.quit"),
     ]
 

@@ -28,7 +28,7 @@ MUTATING_ACTIONS = frozenset({
 
 ROLLOUT_BINDINGS = [
     Binding("a", "app.step", "Step", id="ststui.step", tooltip="Lower the partition by one: the next ordinal updates"),
-    Binding("p", "app.set_partition", "Partition", id="ststui.partition"),
+    Binding("P", "app.set_partition", "Partition", id="ststui.partition"),
     Binding("h", "app.hold", "Hold/release", id="ststui.hold"),
     Binding("s", "app.scale", "Scale", id="ststui.scale"),
     Binding("u", "app.undo", "Undo", id="ststui.undo"),

@@ -121,7 +121,7 @@ def test_refusal_without_override_only_closes(app, session):
 def test_partition_input_is_validated_inline(app, session):
     async def scenario(pilot):
         await select_statefulset(pilot, app, "shop/web")
-        await pilot.press("p")
+        await pilot.press("P")
         modal = app.screen
         assert isinstance(modal, ValueModal)
         field = modal.query_one("#value-input", Input)
@@ -341,7 +341,7 @@ def test_read_only_greys_change_keys_and_changes_nothing():
     async def scenario(pilot):
         await select_statefulset(pilot, app, "shop/web")
         active = app.screen.active_bindings
-        for key in ("a", "p", "h", "s", "r", "u", "i"):
+        for key in ("a", "P", "h", "s", "r", "u", "i"):
             assert active[key].enabled is False, key
         assert active["y"].enabled and active["d"].enabled
         await pilot.press("a", "s", "h")
