@@ -21,6 +21,7 @@ never marks Ready logs failing health checks until it is.
 """
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
 from dataclasses import dataclass, replace
@@ -407,69 +408,94 @@ def render(batch: list[tuple[float, str]], opts: Options, budget: Budget) -> byt
 def serve(handler, cluster, namespace: str, name: str) -> None:
     """Answer GET .../pods/NAME/log on `handler` (the server's request handler)."""
     store = cluster.store
+    watcher = None
     with store.lock:
         pod = store.get("pods", namespace, name)      # 404 as for the pod itself
         now = cluster.now()
         opts = parse_options(handler.query, name, now)
         run = select_run(pod, opts)
-    batch, covered = initial(run, opts, now)
-    budget = Budget(opts.limit_bytes)
-    body = render(batch, opts, budget)
-    if not opts.follow or run is None or _finished(run, covered) or budget.spent:
+        batch, covered = initial(run, opts, now)
+        budget = Budget(opts.limit_bytes)
+        body = render(batch, opts, budget)
+        if not opts.follow or run is None or _finished(run, covered) or budget.spent:
+            pass
+        else:   # every later state of this pod, in order, from now on
+            watcher = store.watch("pods", namespace, str(store.rv), None, f"metadata.name={name}")
+    if watcher is None:
         handler._send(200, body, TEXT)
         return
-    handler.send_response(200)
-    handler.send_header("Content-Type", TEXT)
-    handler.send_header("Transfer-Encoding", "chunked")
-    handler.send_header("Cache-Control", "no-cache, private")
-    handler.end_headers()
-    handler._headers_sent = True
-    handler._chunk(body)
-    _follow(handler, cluster, run, opts, covered, budget, batch)
-    handler._end_chunks()
+    handler.sim._add_watcher(watcher)
+    try:
+        handler.send_response(200)
+        handler.send_header("Content-Type", TEXT)
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.send_header("Cache-Control", "no-cache, private")
+        handler.end_headers()
+        handler._headers_sent = True
+        handler._chunk(body)
+        if _follow(handler, cluster, watcher, run, opts, covered, budget, batch):
+            handler._end_chunks()
+    finally:
+        watcher.close("log stream ended")
+        handler.sim._remove_watcher(watcher)
 
 
 def _finished(run: Run, covered: float) -> bool:
     return run.ended is not None and covered >= run.ended + 0.01
 
 
-def _follow(handler, cluster, run: Run, opts: Options, covered: float, budget: Budget,
-            sent: list[tuple[float, str]]) -> None:
-    """Send new lines as the sim clock moves, until the run ends (its container stopped or
-    was restarted, its pod is gone), the client hangs up, or the server's watch timeout.
+def _follow(handler, cluster, watcher, run: Run, opts: Options, covered: float, budget: Budget,
+            sent: list[tuple[float, str]]) -> bool:
+    """Send new lines as the sim clock moves and the pod changes (every state of it, from a
+    watch), until the run ends (its container stopped or restarted, its pod is gone), the
+    client hangs up or the server's watch timeout. False: hang up without a last chunk.
     A state change can date a line at the very time already covered (the kubelet marks the
     pod Ready at the moment a poll looked): lines of the last `RECHECK` seconds are derived
     again, and the ones already sent skipped."""
-    store = cluster.store
     deadline = time.monotonic() + handler.sim.default_watch_timeout
     recent = {line for line in sent if line[0] > covered - RECHECK}
-    seen = (None, covered)
+    last_now = None
     while time.monotonic() < deadline:
         if handler._client_gone():
             handler.close_connection = True
-            raise ConnectionAbortedError("client gone")
-        with store.lock:
-            pod = store.find("pods", run.namespace, run.pod)
-            now = cluster.now()
-            rv = pu.meta(pod).get("resourceVersion") if pod else None
-        if (rv, now) != seen:
-            seen = (rv, now)
-            current = _same_run(pod, run)
-            if current is None:         # the pod is gone or was replaced: the run ended where last seen
-                current = replace(run, ended=run.ended if run.ended is not None else covered)
-            run = current
+            return False
+        events = watcher.take(POLL_SECONDS)
+        if events is None:              # the server restarted or dropped its streams
+            handler._hang_up()
+            return False
+        now = cluster.now()
+        states: list[tuple[dict | None, bool]] = []
+        for line in events:
+            event = json.loads(line)
+            if event.get("type") in ("ADDED", "MODIFIED", "DELETED"):
+                states.append((event.get("object"), event["type"] == "DELETED"))
+        if not states and now == last_now:
+            continue
+        last_now = now
+        for pod, deleted in states or [(None, None)]:
+            if deleted is not None:
+                current = _same_run(pod, run)
+                if current is None or deleted:      # gone or replaced: the run ended where last seen
+                    base = current or run
+                    current = replace(base, ended=base.ended if base.ended is not None else covered)
+                    gone = True
+                else:
+                    gone = False
+                run = current
+            else:
+                gone = False
             if run.ended is None:
                 until = now
             else:
-                until = run.ended + 0.01 if pod is None else min(now, run.ended + 0.01)
+                until = run.ended + 0.01 if gone else min(now, run.ended + 0.01)
             batch = [line for line in lines(run, covered - RECHECK, until) if line not in recent]
             covered = max(covered, until)
             recent = {line for line in recent if line[0] > covered - RECHECK}
             recent.update(batch)
             handler._chunk(render(batch, opts, budget))
-            if budget.spent or _finished(run, covered) or (run.ended is not None and pod is None):
-                return
-        time.sleep(POLL_SECONDS)
+            if budget.spent or _finished(run, covered) or gone:
+                return True
+    return True
 
 
 def _same_run(pod: dict | None, run: Run) -> Run | None:
