@@ -53,6 +53,8 @@ class StatefulSetsPane(Pane):
     TITLE = "StatefulSets"
     BINDINGS = ROLLOUT_BINDINGS + [
         Binding("r", "app.restart", "Restart", id="ststui.restart"),
+        Binding("l", "app.statefulset_logs", "Logs", id="ststui.statefulset_logs",
+                tooltip="The pods' logs interleaved (r in the view: update / current revision only)"),
     ]
     BASE_COLUMNS = (
         Column("name", "NAME"),
@@ -87,6 +89,11 @@ class StatefulSetsPane(Pane):
 class PodsPane(Pane):
     TITLE = "Pods"
     BINDINGS = [
+        Binding("l", "app.logs", "Logs", id="ststui.logs"),
+        Binding("p", "app.previous_logs", "Previous logs", id="ststui.previous_logs"),
+        Binding("s", "app.shell", "Shell", id="ststui.shell", tooltip="kubectl exec -it (bash, ash or sh)"),
+        Binding("e", "app.edit", "Edit", id="ststui.edit", tooltip="kubectl edit pod"),
+        Binding("F", "app.port_forward", "Port-forward", id="ststui.port_forward"),
         Binding("ctrl+d", "app.delete_pod", "Delete pod", id="ststui.delete_pod"),
         Binding("ctrl+k", "app.force_delete_pod", "Force delete", id="ststui.force_delete"),
     ] + ROLLOUT_BINDINGS[:3]
