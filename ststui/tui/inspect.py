@@ -9,7 +9,10 @@ these change the cluster through ststui: read-only mode hides the shell and edit
 """
 from __future__ import annotations
 
-from textual.app import SuspendNotSupported
+from typing import Iterable
+
+from textual.app import SuspendNotSupported, SystemCommand
+from textual.screen import Screen
 
 from ststui.kube.logs import LogSource
 from ststui.state.events import gather, targets_of
@@ -29,6 +32,21 @@ class InspectActions:
     `_view_and_selected()`."""
 
     log_capacity = None          # None: the ring's default (tests may lower it)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Pod logs", "The selected pod's log, followed (l in Pods)", self.action_logs)
+        yield SystemCommand("Previous pod logs", "The run before the last restart (p in Pods)",
+                            self.action_previous_logs)
+        yield SystemCommand("StatefulSet logs", "Every pod's lines interleaved (l in StatefulSets)",
+                            self.action_statefulset_logs)
+        yield SystemCommand("Events", "The selected StatefulSet's events (E)", self.action_events)
+        yield SystemCommand("Namespace events", "Every event of the namespace (:events)",
+                            self.action_events_namespace)
+        if not self.read_only:
+            yield SystemCommand("Shell in pod", "kubectl exec -it (s in Pods)", self.action_shell)
+            yield SystemCommand("Edit pod", "kubectl edit (e in Pods)", self.action_edit)
+        yield SystemCommand("Port-forward", "kubectl port-forward (F in Pods)", self.action_port_forward)
+        yield from super().get_system_commands(screen)
 
     # --- logs ------------------------------------------------------------------------
 

@@ -254,6 +254,8 @@ class LogScreen(Screen):
             self._find_matches(keep=True)
             if self.follow:
                 widget.scroll_end(animate=False)
+        elif self.follow and self.lines_widget.scroll_y < self.lines_widget.max_scroll_y:
+            self.lines_widget.scroll_end(animate=False)     # the size moved after the last lines came
         self._refresh_status()
 
     def _restream_replaced(self) -> None:

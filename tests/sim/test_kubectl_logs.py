@@ -28,6 +28,9 @@ def test_logs_and_tail(kubectl):
     assert kubectl("logs", "web-0", "--tail=2").splitlines() == lines[-2:]
     stamped = kubectl("logs", "web-0", "--timestamps", "--tail=1").split(" ", 1)
     assert stamped[0].endswith("Z") and stamped[1].rstrip("\n") == lines[-1]
+    recent = kubectl("logs", "web-0", "--since=15s").splitlines()
+    assert recent and len(recent) < len(lines) and recent == lines[-len(recent):]
+    assert kubectl("logs", "web-0", "--limit-bytes=20") == out[:20]
 
 
 def test_logs_container_flag_and_a_wrong_container(kubectl):

@@ -40,7 +40,8 @@ def test_l_on_a_pod_shows_its_lines_and_follows_new_ones(tmp_path):
             texts = log_texts(app)
             assert texts[before - 1] == last            # appended, not replaced
             widget = app.screen.lines_widget
-            assert widget.scroll_y == widget.max_scroll_y   # following: the newest line in view
+            await wait_for(pilot, lambda: widget.max_scroll_y > 0 and widget.scroll_y == widget.max_scroll_y,
+                           "the newest line in view (following)")
             assert "following" in app.screen.status_text().plain
             # search finds a line
             await pilot.press("slash", *"readiness", "enter")
@@ -59,7 +60,7 @@ def test_l_on_a_pod_shows_its_lines_and_follows_new_ones(tmp_path):
             assert "follow off" in screen.status_text().plain      # a search stops following
             await pilot.press("f")
             assert "following" in screen.status_text().plain
-            assert widget.scroll_y == widget.max_scroll_y
+            await wait_for(pilot, lambda: widget.scroll_y == widget.max_scroll_y, "back at the newest line")
             await pilot.press("escape")
             await pilot.pause()
             assert not isinstance(app.screen, LogScreen)
