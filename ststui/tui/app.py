@@ -190,6 +190,7 @@ class StsTuiApp(ChangeActions, InspectActions, App):
     def on_unmount(self) -> None:
         for timer in self._refresh_timers:
             timer.stop()
+        self.stop_log_streams()
         self.session.stop()
 
     async def action_quit(self) -> None:

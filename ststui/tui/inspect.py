@@ -50,6 +50,12 @@ class InspectActions:
 
     # --- logs ------------------------------------------------------------------------
 
+    def stop_log_streams(self) -> None:
+        """Close every open log stream (quitting with a log view open)."""
+        for screen in list(getattr(self, "screen_stack", ())):
+            if isinstance(screen, LogScreen):
+                screen.stop_streams()
+
     def _pod_containers(self, namespace: str, pod: str) -> list[str]:
         obj = self.session.store.get("pods", namespace, pod) or {}
         return [c.get("name", "") for c in (obj.get("spec") or {}).get("containers") or []]

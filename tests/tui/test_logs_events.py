@@ -14,7 +14,7 @@ from textual.drivers.headless_driver import HeadlessDriver
 from ststui.state.logring import LogLine, LogRing
 from ststui.tui.eventsview import EventsScreen
 from ststui.tui.logview import LogScreen
-from ststui.tui.modals import ValueModal
+from ststui.tui.modals import ChoiceModal, ValueModal
 
 from test_sim_pilot import demo, drive, select, wait_for
 
@@ -65,6 +65,43 @@ def test_l_on_a_pod_shows_its_lines_and_follows_new_ones(tmp_path):
             await pilot.pause()
             assert not isinstance(app.screen, LogScreen)
         drive(app, scenario)
+
+
+def test_container_picker_and_wrap(tmp_path):
+    with demo(tmp_path) as (cluster, app, client, _):
+        import kubernetes
+        apps = kubernetes.client.AppsV1Api(client)
+        apps.patch_namespaced_stateful_set("web", "shop", {"spec": {"template": {"spec": {"containers": [
+            {"name": "sidecar", "image": "busybox:1.36"}]}}}})
+        cluster.advance(120)
+
+        async def scenario(pilot):
+            await select(pilot, app, "shop/web", "pods", "web-4")
+            await wait_for(pilot, lambda: len(app._pod_containers("shop", "web-4")) == 2, "web-4 with a sidecar")
+            await pilot.press("l")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceModal)
+            index = [value for value, _ in app.screen.choices].index("sidecar")
+            await pilot.press(*["down"] * index, "enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, LogScreen) and
+                           any("container sidecar" in t for t in app.screen.lines_widget.texts), "the sidecar's log")
+            screen = app.screen
+            assert "container sidecar" in screen.log_title
+            widget = screen.lines_widget
+            rows = len(widget._rows)
+            await pilot.press("w")
+            await pilot.pause()
+            assert widget.wrap and len(widget._rows) > rows        # long lines take several rows
+            await pilot.press("c")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceModal)
+            index = [value for value, _ in app.screen.choices].index("nginx")
+            app.screen.query_one("#choices").highlighted = index
+            await pilot.pause()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, LogScreen) and app.screen is not screen and
+                           any("container nginx" in t for t in app.screen.lines_widget.texts), "nginx's log")
+        drive(app, scenario, size=(64, 30))          # narrow: the start-up line wraps
 
 
 def test_previous_log_of_a_restarted_pod_and_a_refusal(tmp_path):
