@@ -127,7 +127,7 @@ class LogStream:
         for raw in raw_lines:
             text = raw.decode("utf-8", "replace").rstrip("\r")
             stamp, rest = split_timestamp(text)
-            out.append(LogLine(self.source.pod, self.source.container, stamp, rest))
+            out.append(LogLine(self.source.pod, self.source.container, stamp, rest, self.source.uid or ""))
         if out:
             self.lines += len(out)
             self.ring.extend(out)

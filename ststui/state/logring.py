@@ -22,6 +22,7 @@ class LogLine:
     container: str
     time: str          # the kubelet's RFC 3339 timestamp ("" when the server sent none)
     text: str
+    uid: str = ""      # the pod's uid, when known (a replaced pod has the same name, not the same uid)
 
 
 def split_timestamp(raw: str) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from ststui.tui.modals import ChoiceModal, ValueModal
 
 # Hidden in read-only mode (a shell or an editor can change anything).
 HANDOFF_CHANGES = frozenset({"shell", "edit"})
+MAX_STATEFULSET_STREAMS = 30    # log streams of one StatefulSet-wide view (one connection each)
 INSPECT_ACTIONS = frozenset({"logs", "previous_logs", "statefulset_logs", "events", "events_namespace",
                              "shell", "edit", "port_forward"})
 
@@ -112,12 +113,20 @@ class InspectActions:
 
         def open_with(container: str) -> None:
             current = self.views.get(key, view)
-            pods = [s for s in current.slots if s.exists and s.phase not in ("Pending", "NotCreated")]
-            sources = [LogSource(current.namespace, s.name, container, uid=s.uid) for s in pods]
-            title = f"Logs · StatefulSet {key} · container {container} · {len(sources)} pods"
+            pods = [s for s in current.slots if s.exists]
+            total = len(pods)
+            if total > MAX_STATEFULSET_STREAMS:       # bounded: update-revision pods first, then by ordinal
+                pods = sorted(pods, key=lambda s: (s.revision_kind != "update", s.ordinal))[:MAX_STATEFULSET_STREAMS]
+                pods.sort(key=lambda s: s.ordinal)
+            sources = [LogSource(current.namespace, s.name, container, uid=s.uid) for s in pods
+                       if s.phase not in ("Pending", "NotCreated")]     # a pending pod gets one once it runs
+            shown = f"{len(pods)} pods" if len(pods) == total else \
+                f"{len(pods)} of {total} pods (the update revision's first)"
+            title = f"Logs · StatefulSet {key} · container {container} · {shown}"
             kwargs = {"capacity": self.log_capacity} if self.log_capacity else {}
             self.push_screen(LogScreen(title, self.session.api_client, sources, prefix=True,
-                                       view_source=lambda: self.views.get(key), **kwargs))
+                                       view_source=lambda: self.views.get(key),
+                                       follow_pods={s.name for s in pods}, container=container, **kwargs))
 
         self._with_container(containers, f"Logs · {key}", open_with)
 

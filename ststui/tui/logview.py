@@ -140,7 +140,8 @@ class LogScreen(Screen):
                  prefix: bool = False, capacity: int = DEFAULT_CAPACITY,
                  view_source: Callable[[], object | None] | None = None,
                  containers: list[str] | None = None,
-                 on_container: Callable[[str], None] | None = None) -> None:
+                 on_container: Callable[[str], None] | None = None,
+                 follow_pods: set[str] | None = None, container: str | None = None) -> None:
         super().__init__(classes="view")
         self.log_title = title
         self.api_client = api_client
@@ -151,6 +152,8 @@ class LogScreen(Screen):
         self.containers = containers or []
         self.on_container = on_container
         self.streams: list[LogStream] = []
+        self.container = container or (sources[0].container if sources else None)
+        self.follow_pods = set(follow_pods) if follow_pods is not None else {s.pod for s in sources}
         self.follow = not any(s.previous for s in sources)
         self.timestamps = False
         self.revision_filter = "all"
@@ -220,14 +223,20 @@ class LogScreen(Screen):
 
     # --- data ------------------------------------------------------------------------
 
-    def _pods_in_filter(self) -> set[str] | None:
+    def _pods_in_filter(self) -> set[tuple[str, str]] | None:
+        """(pod, uid) of the pods on the chosen revision now; None: no filter. A pod replaced
+        by the rollout keeps its name, not its uid: the old one's lines stay out."""
         if self.revision_filter == "all" or self.view_source is None:
             return None
         view = self.view_source()
         if view is None:
             return set()
         kind = REV_UPDATE if self.revision_filter == "update" else REV_CURRENT
-        return {slot.name for slot in view.slots if slot.exists and slot.revision_kind == kind}
+        return {(slot.name, slot.uid or "") for slot in view.slots if slot.exists and slot.revision_kind == kind}
+
+    @staticmethod
+    def _in_filter(line: LogLine, pods: set[tuple[str, str]]) -> bool:
+        return (line.pod, line.uid) in pods or (not line.uid and any(line.pod == name for name, _ in pods))
 
     def _text(self, line: LogLine) -> str:
         parts = []
@@ -247,7 +256,7 @@ class LogScreen(Screen):
             self._seen = key
             _, lines = self.ring.snapshot()
             if pods is not None:
-                lines = [line for line in lines if line.pod in pods]
+                lines = [line for line in lines if self._in_filter(line, pods)]
             self.shown = lines
             widget = self.lines_widget
             widget.set_texts([self._text(line) for line in lines])
@@ -264,12 +273,14 @@ class LogScreen(Screen):
         view = self.view_source() if self.view_source else None
         if view is None or not self.follow or any(s.previous for s in self.sources):
             return
-        container = self.sources[0].container if self.sources else None
+        container = self.container
         if container is None:
             return
         live = {(s.source.pod, s.source.uid) for s in self.streams if not s.done}
         known = {(s.source.pod, s.source.uid) for s in self.streams}
         for slot in view.slots:
+            if slot.name not in self.follow_pods:           # the pods this view was opened for (bounded)
+                continue
             if not slot.exists or slot.phase in ("Pending", "NotCreated") or (slot.name, slot.uid) in known:
                 continue
             if any(pod == slot.name for pod, _ in live):

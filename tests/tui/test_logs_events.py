@@ -147,6 +147,37 @@ def test_statefulset_log_view_filtered_to_the_update_revision(tmp_path):
         drive(app, scenario)
 
 
+def test_statefulset_log_view_follows_the_pod_a_step_replaces(tmp_path):
+    with demo(tmp_path) as (cluster, app, client, _):
+        import kubernetes
+        async def scenario(pilot):
+            await select(pilot, app, "shop/web")
+            view = app.views["shop/web"]
+            partition = view.rollout.partition
+            stepped = f"web-{partition - 1}"
+            assert view.slot(partition - 1).revision_kind == "current"
+            await pilot.press("l")
+            await wait_for(pilot, lambda: isinstance(app.screen, LogScreen) and
+                           stepped in {line.pod for line in app.screen.shown}, f"{stepped}'s lines")
+            screen = app.screen
+            await pilot.press("r")                                   # update revision only
+            await pilot.pause()
+            assert stepped not in {line.pod for line in screen.shown}
+            old_uid = view.slot(partition - 1).uid
+            kubernetes.client.AppsV1Api(client).patch_namespaced_stateful_set(
+                "web", "shop", {"spec": {"updateStrategy": {"rollingUpdate": {"partition": partition - 1}}}})
+            cluster.advance(60)
+            await wait_for(pilot, lambda: stepped in {line.pod for line in screen.shown}
+                           and sum(1 for t in screen.lines_widget.texts
+                                   if t.startswith(f"{stepped} │ INFO  starting")) >= 1,
+                           f"the new {stepped} on the update revision, with its start-up")
+            new_slot = app.views["shop/web"].slot(partition - 1)
+            assert new_slot.revision_kind == "update" and new_slot.uid != old_uid
+            assert {line.uid for line in screen.shown if line.pod == stepped} == {new_slot.uid}   # not the old pod's
+            assert sum(1 for t in screen.lines_widget.texts if t.startswith(f"{stepped} │ INFO  starting")) == 1
+        drive(app, scenario)
+
+
 def test_events_view_of_the_halted_rollout_shows_the_back_off_warnings(tmp_path):
     with demo(tmp_path) as (cluster, app, client, _):
         async def scenario(pilot):
