@@ -27,12 +27,13 @@ from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ststui.kube.logs import LogSource, LogStream
 from ststui.state.logring import DEFAULT_CAPACITY, LogLine, LogRing
 from ststui.state.model import REV_CURRENT, REV_UPDATE
 from ststui.tui import render
+from ststui.tui.footer import RankedFooter
 
 MATCH = Style(reverse=True)
 CURRENT_MATCH = Style(reverse=True, bold=True, underline=True)
@@ -123,7 +124,7 @@ class LogScreen(Screen):
     """A live log: sources stream into one ring; the view filters, searches and follows."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="ststui.logs.back"),
+        Binding("escape", "back", "Back", id="ststui.back"),
         Binding("q", "back", "Back", show=False, id="ststui.logs.back_q"),
         Binding("f", "toggle_follow", "Follow", id="ststui.logs.follow"),
         Binding("w", "toggle_wrap", "Wrap", id="ststui.logs.wrap"),
@@ -169,7 +170,7 @@ class LogScreen(Screen):
         yield Static("", id="log-status")
         yield LogLines(id="log-lines")
         yield Input(placeholder="search the log (enter: find, escape: close)", id="log-search")
-        yield Footer()
+        yield RankedFooter()
 
     @property
     def lines_widget(self) -> LogLines:
