@@ -3,7 +3,7 @@ the plans it is asked to execute; the sim-backed tests check the server's side).
 from __future__ import annotations
 
 from conftest import notifications, run_app
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Static
 
 from ststui.tui.modals import ChoiceModal, ConfirmModal, ValueModal
 from tui_scene import RecordingSession, make_app, pod
@@ -126,6 +126,17 @@ def test_partition_input_is_validated_inline(app, session):
         assert isinstance(modal, ValueModal)
         field = modal.query_one("#value-input", Input)
         assert field.value == "3"
+        # it opens on the current value with no refusal anywhere
+        assert "Refused" not in str(modal.query_one("#value-error", Static).render())
+        assert not modal.query_one("#value-error", Static).display
+        assert "Refused" not in str(modal.query_one("#plan-text", Static).render())
+        field.value = "4"
+        await pilot.pause()
+        field.value = "3"        # typed back to the current value: refused once, in one place
+        await pilot.pause()
+        assert modal.error == "The partition of shop/web is already 3."
+        assert modal.query_one("#value-error", Static).display
+        assert "Refused" not in str(modal.query_one("#plan-text", Static).render())
         for bad in ("abc", "-1", "9"):
             field.value = bad
             await pilot.pause()
