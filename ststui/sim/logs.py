@@ -282,14 +282,17 @@ def lines(run: Run, after: float | None, until: float) -> Iterator[tuple[float, 
     def keep(t: float) -> bool:
         return (after is None or t > after) and t <= limit
 
+    # A run that ended within its first second (timestamps are to the second) still says
+    # what it did: its start-up lines share the time it had.
+    step = 0.1 if end is None or end - s >= 0.4 else max(0.0, (end - s) / 4)
     head = [
         (s, f"INFO  starting {program} {tag} (pod {run.pod}, container {run.container}, attempt {run.attempt + 1})"),
-        (s + 0.1, f"INFO  configuration loaded from /etc/{program}/{program}.conf"),
+        (s + step, f"INFO  configuration loaded from /etc/{program}/{program}.conf"),
     ]
     if profile == "crash":
-        head.append((s + 0.2, f"INFO  opening data directory /var/lib/{program}"))
+        head.append((s + 2 * step, f"INFO  opening data directory /var/lib/{program}"))
     else:
-        head.append((s + 0.2, f"INFO  listening on 0.0.0.0:{run.port}"))
+        head.append((s + 2 * step, f"INFO  listening on 0.0.0.0:{run.port}"))
     for t, text in head:
         if keep(t):
             yield t, text
@@ -326,6 +329,9 @@ def lines(run: Run, after: float | None, until: float) -> Iterator[tuple[float, 
         tail.append((run.sigterm, "INFO  received SIGTERM: draining connections"))
         if end is not None:
             tail.append((max(end, run.sigterm + 0.05), f"INFO  shutdown complete after {grace_left}s, exiting 0"))
+    elif end is not None and profile == "oom" and not run.last_word:
+        mib = 64 + 48 * (max(0, int((end - s) // PERIOD)) + 2)
+        tail.append((end, f"WARN  cache warm-up: {mib} MiB resident, allocating more"))
     elif end is not None and run.last_word:
         code = run.exit_code or 0
         if code == 0:

@@ -303,3 +303,23 @@ def test_a_crash_image_fails_right_after_start_up():
     pod["spec"]["containers"][0]["image"] = "example/app:v2-crash"
     text = [t for _, t in logs.lines(logs.select_run(pod, logs.Options()), None, 1e12)]
     assert any(t.startswith("ERROR fatal:") for t in text) and text[-1] == "ERROR exiting with code 1"
+
+
+# --------------------------------------------------------------------------- the kubelet's failure images
+
+def test_failure_images_of_the_kubelet_over_http(sim):
+    for name, image in (("crash", "nginx:1.27-crashloop"), ("oom", "nginx:1.27-oom"), ("nopull", "nginx:1.27-nopull")):
+        make_pod(sim, name, image=image)
+    sim.advance(30)
+    core = client.CoreV1Api(sim.api())
+    status, body = refusal(core.read_namespaced_pod_log, "nopull", "default")
+    assert status == 400 and body["message"] in (
+        'container "app" in pod "nopull" is waiting to start: image can\'t be pulled',
+        'container "app" in pod "nopull" is waiting to start: trying and failing to pull image')
+    crash = log_of(sim, "crash")            # waiting in CrashLoopBackOff: the last run's log
+    assert crash.rstrip().splitlines()[-1] == "ERROR exiting with code 1"
+    assert any(line.startswith("ERROR fatal:") for line in crash.splitlines())
+    assert log_of(sim, "crash", previous=True) == crash
+    oom = log_of(sim, "oom", previous=True).splitlines()
+    assert len(oom) >= 3 and "MiB resident" in oom[-1]
+    assert "exiting" not in oom[-1]         # killed: no last word
