@@ -116,8 +116,9 @@ def test_previous_log_of_a_restarted_pod_and_a_refusal(tmp_path):
             await select(pilot, app, "cache/redis", "pods", "redis-2")
             await pilot.press("p")
             await wait_for(pilot, lambda: isinstance(app.screen, LogScreen) and
-                           any("exiting with code 1" in t for t in app.screen.lines_widget.texts),
-                           "the failed run's last line")
+                           any("MiB resident" in t for t in app.screen.lines_widget.texts),
+                           "the OOM-killed run's memory lines")
+            assert "MiB resident" in app.screen.lines_widget.texts[-1]      # killed: no last word
         drive(app, scenario)
 
 
@@ -187,16 +188,16 @@ def test_events_view_of_the_halted_rollout_shows_the_back_off_warnings(tmp_path)
             await wait_for(pilot, lambda: isinstance(app.screen, EventsScreen) and app.screen.rows, "events")
             screen = app.screen
             warnings = [r for r in screen.rows if r.warning]
-            assert warnings and any(r.reason == "Unhealthy" and r.name == "redis-2" for r in warnings)
-            unhealthy = next(r for r in warnings if r.reason == "Unhealthy")
+            assert warnings and any(r.reason == "BackOff" and r.name == "redis-2" for r in warnings)
+            unhealthy = next(r for r in warnings if r.reason == "BackOff")
             assert unhealthy.count >= 2                              # repeats collapsed with their count
             lasts = [r.last for r in screen.rows]
             assert lasts == sorted(lasts, reverse=True)              # newest first
-            assert f"⚠ Warning Unhealthy Pod/redis-2 ×{unhealthy.count}" in screen.plain_text()
+            assert f"⚠ Warning BackOff Pod/redis-2 ×{unhealthy.count}" in screen.plain_text()
             await pilot.press("escape")
             app.action_events_namespace("cache")
             await pilot.pause()
-            assert isinstance(app.screen, EventsScreen) and any(r.reason == "Unhealthy" for r in app.screen.rows)
+            assert isinstance(app.screen, EventsScreen) and any(r.reason == "BackOff" for r in app.screen.rows)
         drive(app, scenario)
 
 
