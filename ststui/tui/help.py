@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ststui.tui import render
+from ststui.tui.inspect import HANDOFF_CHANGES
 from ststui.tui.palette import P
 from ststui.tui.panes import MUTATING_ACTIONS, ClaimsPane, PodsPane, StatefulSetsPane, VolumesPane
 
@@ -64,7 +65,7 @@ class HelpScreen(ModalScreen[None]):
             description = binding.description or action
             if binding.tooltip:
                 description = f"{description}: {binding.tooltip}"
-            rows.append((key, description, self.read_only and action in MUTATING_ACTIONS))
+            rows.append((key, description, self.read_only and action in MUTATING_ACTIONS | HANDOFF_CHANGES))
         return rows
 
     def sections(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:
