@@ -81,6 +81,12 @@ class SimHttpClock(RunnerClock):
         self._call(f"advance?seconds={seconds}", "POST")
 
 
+def partition_kubectl(ns: str, name: str, partition: int) -> str:
+    body = json.dumps({"spec": {"updateStrategy": {"rollingUpdate": {"partition": int(partition)}}}},
+                      separators=(",", ":"))
+    return f"kubectl patch sts/{name} -n {ns} -p '{body}'"
+
+
 def who_am_i() -> str:
     try:
         user = getpass.getuser()
@@ -320,6 +326,7 @@ class Runner:
         self._announced: set[str] = set()
         self._failures = 0
         self._last_state = ""
+        self.last_kubectl: tuple[str, ...] = ()  # what the write behind the latest event equals
 
     # ---- start / resume
 
@@ -379,6 +386,9 @@ class Runner:
                                    "nothing was changed; try again.") from None
             raise
         self.record = rec
+        self.last_kubectl = (partition_kubectl(self.ns, self.name, hold),) if hold != state.partition or image else ()
+        if image:
+            self.last_kubectl += (f"kubectl set image sts/{self.name} -n {self.ns} {image[0]}={image[1]}",)
         what = f"set {options.image} with the partition held at {hold}" if image else \
             f"rolling out {rec.to_revision} from {rec.from_revision}"
         self.emit("start", f"plan on {self.ns}/{self.name}: steps {rec.steps_text} of {state.replicas} pods; {what}")
@@ -398,6 +408,8 @@ class Runner:
         return True
 
     def _finish(self, result: str, message: str) -> bool:
+        if result != "aborted":
+            self.last_kubectl = ()
         self.result = result
         self.message = message
         self.emit(result, message)
@@ -469,6 +481,7 @@ class Runner:
             rec = replace(rec, phase=S.PH_ROLLING, step_started=now, heartbeat=now, updated=now,
                           reason=decision.message)
             if self._write(sts, rec, partition=decision.partition):
+                self.last_kubectl = (partition_kubectl(self.ns, self.name, decision.partition),)
                 self.emit("step", decision.message)
             return True
         if kind == S.DECIDE_SOAK_START:
@@ -543,7 +556,9 @@ class Runner:
                 return True          # changed meanwhile: decide again on a fresh read
             raise
         self.record = new
+        self.last_kubectl = (partition_kubectl(self.ns, self.name, effect.partition),)
         if effect.rollback:
+            self.last_kubectl = (f"kubectl rollout undo sts/{self.name} -n {self.ns}",) + self.last_kubectl
             self.emit("rollback", effect.sentence)
         return self._finish("aborted", new.reason)
 

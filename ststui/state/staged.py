@@ -665,3 +665,37 @@ def run_command_line(namespace: str, name: str, steps: str, *, soak: float, chec
         parts.append("--rollback-on-failure")
     line = " ".join(shlex.quote(p) for p in parts)
     return f"{line} {context_args}".strip()
+
+
+def progress_lines(rec: PlanRecord, name: str, now: float, local: bool = False) -> list[str]:
+    """What the rollout strip says about a plan: state, steps done/left, pods, soak, last check."""
+    total = len(rec.steps)
+    done = min(rec.step, total)
+    head = f"Plan {rec.state.upper()} [{rec.steps_text}]: {done} of {total} step(s) done, {total - done} left"
+    lines = [head]
+    if not rec.done and rec.step < total:
+        ordinals = step_ordinals(rec.current_count(), rec.replicas, rec.start)
+        prev = rec.steps[rec.step - 1] if rec.step > 0 else 0
+        new = ordinals[prev:]
+        pods = ", ".join(f"{name}-{o}" for o in new) or "no pod"
+        if rec.phase == PH_LOWER:
+            now_text = f"step {rec.step + 1}/{total} next: {pods} (partition {rec.target_partition()})"
+        elif rec.phase == PH_ROLLING:
+            now_text = f"step {rec.step + 1}/{total}: {pods} updating, waiting for Ready"
+        else:
+            left = rec.soak_left(now) or 0.0
+            now_text = f"step {rec.step + 1}/{total}: {pods} soaking, {format_duration(left)} left"
+        lines.append(now_text)
+    if rec.reason:
+        lines.append(f"reason: {rec.reason}")
+    if rec.last_check:
+        lines.append(f"last check: {rec.last_check}")
+    if not rec.done:
+        if local:
+            who = "runner: this ststui"
+        elif rec.lease_fresh(now):
+            who = f"runner: {rec.holder}"
+        else:
+            who = "runner: none (lease stale): `o` or `ststui rollout run` resumes it"
+        lines.append(who)
+    return lines

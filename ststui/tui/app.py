@@ -41,6 +41,7 @@ from ststui.tui.panes import (
     WarningsPane,
 )
 from ststui.tui.session import Session
+from ststui.tui.staged import PlanProgress, StagedActions
 from ststui.tui.views import ActionLogScreen, DescribeScreen, HistoryScreen, YamlScreen
 
 CSS_FILE = Path(__file__).resolve().parents[2] / "styles" / "ststui.tcss"
@@ -69,7 +70,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(ChangeActions, App):
+class StsTuiApp(StagedActions, ChangeActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -124,6 +125,7 @@ class StsTuiApp(ChangeActions, App):
         with VerticalScroll(id="body", can_focus=False):
             yield StatefulSetsPane(id="statefulsets")
             yield RolloutStrip(id="rollout")
+            yield PlanProgress(id="plan")
             with Container(id="detail"):
                 yield PodsPane(id="pods")
                 with Container(id="storage"):
