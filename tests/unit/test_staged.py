@@ -234,3 +234,15 @@ def test_describe_plan_for_five_replicas():
     assert lines[0] == "Step 1: partition 4, web-4 update(s) (1/5 pods on the new revision); soak 1m."
     assert lines[1] == "Step 2: partition 2, web-3, web-2 update(s) (3/5 pods on the new revision); soak 1m."
     assert lines[2].startswith("Step 3: partition 0, web-1, web-0 update(s)")
+
+
+def test_progress_lines():
+    rec = replace(plan(), step=1, phase=S.PH_SOAK, soak_started=NOW, holder="bob/1", heartbeat=NOW + 15, reason="x")
+    lines = S.progress_lines(rec, "web", NOW + 20)
+    assert lines[0] == "Plan RUNNING [1,50%,100%]: 1 of 3 step(s) done, 2 left"
+    assert lines[1] == "step 2/3: web-3, web-2 soaking, 40s left"
+    assert lines[-1] == "runner: bob/1"
+    stale = S.progress_lines(rec, "web", NOW + 100)
+    assert stale[-1].startswith("runner: none (lease stale)")
+    done = S.progress_lines(replace(rec, state=S.COMPLETE, step=3, reason="every step passed"), "web", NOW)
+    assert done == ["Plan COMPLETE [1,50%,100%]: 3 of 3 step(s) done, 0 left", "reason: every step passed"]
