@@ -489,7 +489,7 @@ class Runner:
             self._seen = {w.key for w in list_warnings(self.api, self.ns)}
             rec = replace(rec, phase=S.PH_SOAK, soak_started=now, heartbeat=now, updated=now, reason=decision.message)
             if self._write(sts, rec):
-                self.emit("ready", decision.message + f"; soaking {S.format_duration(rec.soak)}")
+                self.emit("soak", decision.message + f"; soaking {S.format_duration(rec.soak)}")
             return True
         if kind == S.DECIDE_SOAK_PASSED:
             self.emit("soak", decision.message)
