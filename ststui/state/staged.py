@@ -441,6 +441,13 @@ class Decision:
     pods: tuple[str, ...] = ()
 
 
+def _verb(names, singular: str, plural: str) -> str:
+    """'web-4 updates', 'web-3, web-2 update', 'no pod updates'."""
+    if not names:
+        return f"no pod {singular}"
+    return f"{', '.join(names)} {singular if len(names) == 1 else plural}"
+
+
 def _names(sts: SetState, ordinals) -> tuple[str, ...]:
     return tuple(f"{sts.name}-{o}" for o in ordinals)
 
@@ -501,7 +508,7 @@ def decide(rec: PlanRecord, sts: SetState, pods: dict[int, PodState], now: float
                                           "or above, or abort.")
         new = _names(sts, [o for o in ordinals if o - rec.start < sts.partition])
         return Decision(DECIDE_LOWER, f"{label}: partition {sts.partition} → {target}; "
-                                      f"{', '.join(new) or 'no pod'} update(s)", target, new)
+                                      f"{_verb(new, 'updates', 'update')}", target, new)
     if sts.partition > target:
         return Decision(DECIDE_PAUSE, f"the partition was raised to {sts.partition} outside the plan "
                                       f"({label} set it to {target}); lower it back to {target} and resume, "
@@ -602,7 +609,7 @@ def abort_effect(rec: PlanRecord, sts: SetState, pods: dict[int, PodState], roll
     lowest = min((o - sts.start for o in updated), default=sts.replicas)
     part = max(0, min(rec.origin_partition, lowest, sts.replicas))
     sentence = (f"previous revision {rec.from_revision} put back and partition set to {part}: "
-                f"{', '.join(names) or 'no pod'} go(es) back to it")
+                f"{_verb(names, 'goes', 'go')} back to it")
     if stuck:
         sentence += (f"; {', '.join(stuck)} not Ready: the controller waits on it, delete it by hand "
                      f"(kubectl delete pod {stuck[0]} -n {sts.namespace}) so it comes back at the previous revision")
@@ -627,7 +634,8 @@ def describe_plan(name: str, namespace: str, replicas: int, start: int, steps: t
         stop = ""
         if pause_each or s.pause_after:
             stop = " Then it waits for you to resume."
-        lines.append(f"Step {i + 1}: partition {partition_for(s.count, replicas)}, {pods} update(s) "
+        lines.append(f"Step {i + 1}: partition {partition_for(s.count, replicas)}, {pods} "
+                     f"{'updates' if len(new) == 1 else 'update'} "
                      f"({s.count}/{replicas} pods on the new revision); soak {format_duration(soak)}.{stop}")
     checks = "no restart, none leaves Ready, no new Warning event"
     if check:

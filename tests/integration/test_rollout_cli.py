@@ -42,7 +42,7 @@ def test_cli_run_complete_exits_0(sim_process):
                   "--soak", "30s", "--sim-clock", sim_process.url)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert any("step     step 1/3: partition 5 → 4; web-4 update(s)" in line for line in lines)
+    assert any("step     step 1/3: partition 5 → 4; web-4 updates" in line for line in lines)
     assert lines[-1].startswith("summary: plan complete on default/web: 3 step(s)")
     data = status(sim_process)
     assert (data["state"], data["partition"], data["updated"], data["replicas"]) == ("complete", 0, 5, 5)

@@ -68,9 +68,9 @@ def test_complete_plan_with_soak(web):
     rec = record(web)
     assert rec.state == S.COMPLETE and rec.step == 3 and rec.holder == ""
     steps = [m for k, m in events if k == "step"]
-    assert steps == ["step 1/3: partition 5 → 4; web-4 update(s)",
-                     "step 2/3: partition 4 → 2; web-3, web-2 update(s)",
-                     "step 3/3: partition 2 → 0; web-1, web-0 update(s)"]
+    assert steps == ["step 1/3: partition 5 → 4; web-4 updates",
+                     "step 2/3: partition 4 → 2; web-3, web-2 update",
+                     "step 3/3: partition 2 → 0; web-1, web-0 update"]
     assert sum(1 for k, m in events if k == "soak" and m.endswith("soak passed")) == 3
     assert sum(1 for k, m in events if k == "soak" and m.endswith("soaking 1m")) == 3
     assert events[-1][0] == "complete"
@@ -134,7 +134,7 @@ def test_rollback_on_failure_returns_every_pod(web):
                           rollback_on_failure=True))
     assert r.run(poll=1.0) == R.EXIT_ABORTED
     rollback = [m for k, m in events if k == "rollback"]
-    assert rollback and "web-4 go(es) back" in rollback[0]
+    assert rollback and "web-4 goes back" in rollback[0]
     web.settle()
     assert set(images(web).values()) == {"nginx:1.25"}
     assert {o: revision(p) for o, p in pods_of(web.cluster).items()} == before

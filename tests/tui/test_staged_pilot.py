@@ -63,10 +63,10 @@ def test_plan_dialog_sentences_progress_pause_and_abort(tmp_path):
                 dialog.query_one("#plan-soak").value = "30s"
                 await pilot.pause()
                 preview = dialog.preview_text
-                assert "Step 1: partition 4, api-4 update(s) (1/5 pods on the new revision); soak 30s." in preview
-                assert "Step 2: partition 2, api-3, api-2 update(s) (3/5 pods on the new revision); soak 30s." \
+                assert "Step 1: partition 4, api-4 updates (1/5 pods on the new revision); soak 30s." in preview
+                assert "Step 2: partition 2, api-3, api-2 update (3/5 pods on the new revision); soak 30s." \
                     in preview
-                assert "Step 3: partition 0, api-1, api-0 update(s) (5/5 pods on the new revision); soak 30s." \
+                assert "Step 3: partition 0, api-1, api-0 update (5/5 pods on the new revision); soak 30s." \
                     in preview
                 await pilot.press("enter")
                 assert isinstance(app.screen, ConfirmModal)

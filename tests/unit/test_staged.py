@@ -231,9 +231,9 @@ def test_abort_effect_hold_and_rollback():
 def test_describe_plan_for_five_replicas():
     lines = S.describe_plan("web", "db", 5, 0, S.parse_steps("1,50%,100%", 5), soak=60, check="", check_timeout=30,
                             step_timeout=600, timeout=3600, pause_each=False, rollback_on_failure=False)
-    assert lines[0] == "Step 1: partition 4, web-4 update(s) (1/5 pods on the new revision); soak 1m."
-    assert lines[1] == "Step 2: partition 2, web-3, web-2 update(s) (3/5 pods on the new revision); soak 1m."
-    assert lines[2].startswith("Step 3: partition 0, web-1, web-0 update(s)")
+    assert lines[0] == "Step 1: partition 4, web-4 updates (1/5 pods on the new revision); soak 1m."
+    assert lines[1] == "Step 2: partition 2, web-3, web-2 update (3/5 pods on the new revision); soak 1m."
+    assert lines[2].startswith("Step 3: partition 0, web-1, web-0 update")
 
 
 def test_progress_lines():
