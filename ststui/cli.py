@@ -114,6 +114,9 @@ def _add_rollout_parser(sub) -> None:
         p.add_argument("target", metavar="NAMESPACE/NAME", help="the StatefulSet (NAME alone uses -n)")
         _add_connection_options(p, suppress=True)
         p.add_argument("--sim-clock", metavar="URL", default=None, help=argparse.SUPPRESS)
+        if action != "status":
+            p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                           help="refuse: change nothing (as `ststui --read-only`)")
         if action == "status":
             p.add_argument("-o", "--output", choices=("text", "json"), default="text", help="text or json")
         if action == "run":

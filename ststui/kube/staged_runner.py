@@ -348,6 +348,10 @@ class Runner:
                 raise RolloutError(f"{self.ns}/{self.name} has an unfinished plan ({rec.state}, step "
                                    f"{rec.step + 1}/{len(rec.steps)}); abort it before starting one with a new image.")
             previous = rec.holder
+            if options.steps and S.steps_text(S.parse_steps(options.steps, rec.replicas)) != S.steps_text(
+                    tuple(S.Step(c, i in rec.pause_after) for i, c in enumerate(rec.steps))):
+                self.emit("note", f"--steps {options.steps} ignored: resuming the plan in the annotation "
+                                  f"[{rec.steps_text}]; abort it to start another")
             rec = replace(rec, holder=self.holder, heartbeat=now, updated=now)
             if rec.phase == S.PH_SOAK:
                 rec = replace(rec, phase=S.PH_ROLLING, soak_started=None, step_started=now)

@@ -73,6 +73,8 @@ def test_cli_usage_errors_exit_2(sim_process):
     assert missing.returncode == 2 and 'StatefulSet "nope" not found' in missing.stderr
     nothing = ststui(sim_process, "run", "default/web", "--steps", "1")
     assert nothing.returncode == 2 and "no pending update" in nothing.stderr
+    read_only = ststui(sim_process, "run", "default/web", "--image", "app=nginx:1.26", "--read-only")
+    assert read_only.returncode == 2 and "read-only mode" in read_only.stderr
     # nothing changed
     data = status(sim_process)
     assert data["state"] == "none" and data["partition"] == 0
