@@ -330,8 +330,10 @@ class Runner:
 
     # ---- start / resume
 
-    def start(self, options: PlanOptions) -> S.PlanRecord:
-        """Begin a new plan, or take over the unfinished one; RolloutError / PlanError say why not."""
+    def start(self, options: PlanOptions, resume_only: bool = False) -> S.PlanRecord:
+        """Begin a new plan, or take over the unfinished one; RolloutError / PlanError say why not.
+
+        With `resume_only`, only take over: no new plan is started."""
         sts = get_sts(self.api, self.ns, self.name)
         now = self.clock.now()
         try:
@@ -361,6 +363,9 @@ class Runner:
             self.emit("resume", f"resuming the plan on {self.ns}/{self.name} ({rec.state}) at step "
                                 f"{min(rec.step + 1, len(rec.steps))}/{len(rec.steps)} [{rec.steps_text}]; {how}")
             return rec
+        if resume_only:
+            raise RolloutError(f"{self.ns}/{self.name} has no unfinished plan to resume"
+                               + (f" (the last one is {rec.state})." if rec is not None else "."))
         state = S.set_state_from(sts)
         pods = list_pods(self.api, sts)
         image = None

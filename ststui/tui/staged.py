@@ -424,7 +424,7 @@ class StagedActions:
 
         runner = R.Runner(self.session.api_client, view.namespace, view.name, clock=clock, emit=emit)
         try:
-            runner.start(options or R.PlanOptions())
+            runner.start(options or R.PlanOptions(), resume_only=options is None)
         except Exception as exc:
             message = str(exc) if isinstance(exc, (R.RolloutError, S.PlanError)) else self.session.describe_error(exc)
             self._staged_events.put((key, "error", f"The plan was not started: {message}", (), False))

@@ -119,3 +119,57 @@ def test_plan_dialog_sentences_progress_pause_and_abort(tmp_path):
         asyncio.run(main())
         audit = (tmp_path / "audit.log").read_text()
         assert "Staged rollout of stage/api" in audit and "partition 5 → 4" in audit
+
+
+def test_a_later_ststui_resumes_a_plan_whose_runner_died(tmp_path):
+    from ststui.kube import staged_runner as R
+
+    class SimClock(R.RunnerClock):
+        def __init__(self, cluster):
+            self.cluster = cluster
+
+        def now(self):
+            return self.cluster.now()
+
+        def sleep(self, seconds):
+            self.cluster.advance(seconds)
+
+    with demo(tmp_path, namespace="stage") as (cluster, app, client, server):
+        first = R.Runner(client, "stage", "api", clock=SimClock(cluster), holder="gone/1")
+        first.start(R.PlanOptions(steps="1,100%", soak=5))
+        while record(client).step < 1:       # step 1 done, then the runner "dies"
+            first.tick()
+            cluster.advance(1)
+        cluster.advance(S.LEASE_SECONDS + 1)
+        app.staged_poll = 0.02
+
+        async def main():
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_for(pilot, lambda: "stage/api" in app.views, "stage/api")
+                await select(pilot, app, "stage/api")
+                await wait_for(pilot, lambda: "runner: none (lease stale)" in strip_text(app), "stale plan shown")
+                await pilot.press("o")
+                assert isinstance(app.screen, ConfirmModal)
+                text = plan_text(app.screen.plan).plain
+                assert "The plan [1,100%] is running at step 2/2 and no runner holds it." in text
+                await pilot.press("y")
+                await run_until(pilot, cluster, lambda: record(client).state == S.COMPLETE, "complete")
+                assert partition(client) == 0
+                await pilot.press("q")
+
+        asyncio.run(main())
+
+
+def test_read_only_never_starts_a_plan(tmp_path):
+    with demo(tmp_path, namespace="stage", read_only=True) as (cluster, app, client, server):
+        async def main():
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_for(pilot, lambda: "stage/api" in app.views, "stage/api")
+                await select(pilot, app, "stage/api")
+                await pilot.press("o")
+                await pilot.pause()
+                assert not isinstance(app.screen, (PlanDialog, ConfirmModal))
+                await pilot.press("q")
+
+        asyncio.run(main())
+        assert record(client) is None and partition(client) == 5
