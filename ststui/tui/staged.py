@@ -260,7 +260,7 @@ class PlanProgress(Static):
             return
         self._text = text
         self.display = bool(lines)
-        out = Text()
+        out = Text(no_wrap=True, overflow="ellipsis")    # one screen line per fact, also at 80x24
         for i, line in enumerate(lines):
             if i:
                 out.append("\n")
