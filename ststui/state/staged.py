@@ -625,6 +625,13 @@ def describe_plan(name: str, namespace: str, replicas: int, start: int, steps: t
     lines = []
     if image:
         lines.append(f"One write holds the partition at {replicas} and sets {image}: no pod updates before step 1.")
+    if taken and any(s.count == taken for s in steps):
+        already = ", ".join(f"{name}-{o}" for o in step_ordinals(taken, replicas, start))
+        index = next(i for i, s in enumerate(steps) if s.count == taken)
+        wait = " Then it waits for you to resume." if (pause_each or steps[index].pause_after) \
+            and index < len(steps) - 1 else ""
+        lines.append(f"First: {already} (already updated, partition {partition_for(taken, replicas)}) must be "
+                     f"Ready and pass a {format_duration(soak)} soak.{wait}")
     for i, s in enumerate(steps):
         if s.count <= taken:
             continue
@@ -632,7 +639,7 @@ def describe_plan(name: str, namespace: str, replicas: int, start: int, steps: t
         new = step_ordinals(s.count, replicas, start)[max(prev, taken):]
         pods = ", ".join(f"{name}-{o}" for o in new)
         stop = ""
-        if pause_each or s.pause_after:
+        if (pause_each or s.pause_after) and i < len(steps) - 1:
             stop = " Then it waits for you to resume."
         lines.append(f"Step {i + 1}: partition {partition_for(s.count, replicas)}, {pods} "
                      f"{'updates' if len(new) == 1 else 'update'} "
