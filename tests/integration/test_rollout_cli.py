@@ -31,7 +31,7 @@ def ststui(sim_process, *args, timeout=300):
 
 
 def status(sim_process):
-    done = ststui(sim_process, "status", "default/web", "-o", "json")
+    done = ststui(sim_process, "status", "default/web", "-o", "json", "--sim-clock", sim_process.url)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -78,3 +78,36 @@ def test_cli_usage_errors_exit_2(sim_process):
     # nothing changed
     data = status(sim_process)
     assert data["state"] == "none" and data["partition"] == 0
+
+
+def test_cli_runner_killed_then_second_refused_while_fresh_and_resumes_once_stale(sim_process):
+    import signal
+
+    from ststui.state.staged import LEASE_SECONDS
+    create_web(sim_process)
+    first = subprocess.Popen([sys.executable, "-m", "ststui", "rollout", "run", "default/web", "--image",
+                              "app=nginx:1.26", "--steps", "1,100%", "--soak", "5m", "--sim-clock", sim_process.url,
+                              "--kubeconfig", str(sim_process.kubeconfig)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in first.stdout:
+            if "soaking 5m" in line:
+                break
+        else:
+            raise AssertionError("the first runner never reached its soak")
+        # while it runs, a second runner refuses
+        second = ststui(sim_process, "run", "default/web")
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert "already being rolled out by" in second.stderr
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    data = status(sim_process)
+    assert data["state"] == "running" and data["partition"] == 4 and data["updated"] == 1
+    sim_process.advance(LEASE_SECONDS + 1)
+    assert status(sim_process)["leaseFresh"] is False
+    third = ststui(sim_process, "run", "default/web", "--sim-clock", sim_process.url)
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "taking over from" in third.stdout
+    data = status(sim_process)
+    assert (data["state"], data["partition"], data["updated"]) == ("complete", 0, 5)

@@ -255,3 +255,18 @@ def test_describe_plan_from_a_lowered_partition_and_pause_each():
     assert lines[1] == ("Step 2: partition 0, web-3, web-2, web-1, web-0 update (5/5 pods on the new revision); "
                         "soak 30s.")
     assert "previous template goes back" in " ".join(lines)
+
+
+def test_ordinals_start_through_the_decisions():
+    s = sts(replicas=3, partition=3, start=1)
+    ps = pods(replicas=3, start=1)
+    rec, hold = S.new_plan(s, ps, S.parse_steps("1,100%", 3), NOW, "me")
+    assert hold == 3 and rec.start == 1
+    d = S.decide(rec, s, ps, NOW)
+    assert (d.partition, d.pods) == (2, ("web-3",))          # ordinals 1..3: web-3 is the highest
+    rolling = replace(rec, phase=S.PH_ROLLING, step_started=NOW)
+    s2 = sts(replicas=3, partition=2, start=1)
+    assert S.decide(rolling, s2, pods(replicas=3, start=1, updated=(3,)), NOW).kind == S.DECIDE_SOAK_START
+    assert S.decide(rolling, s2, pods(replicas=3, start=1, updated=(1,)), NOW).kind == S.DECIDE_WAIT
+    changed = S.decide(rolling, replace(s2, start=0), pods(replicas=3), NOW)
+    assert changed.kind == S.DECIDE_PAUSE and "ordinals.start changed" in changed.message
