@@ -535,7 +535,7 @@ class Runner:
                 self.emit("pause", f"paused: {decision.message}")
             return True
         if kind == S.DECIDE_ABORT:
-            return self._abort(sts, rec, pods, decision.message, now)
+            return self._abort(sts, rec, pods, decision.message, now, decision.rollback_ok)
         # wait / soaking: say what changed, renew the lease now and then
         if decision.message != self._last_wait and kind == S.DECIDE_WAIT:
             self.emit("wait", decision.message)
@@ -557,9 +557,11 @@ class Runner:
                 self._announced.add(("r", p.name, state.update_revision))
                 self.emit("ready", f"{p.name} is Ready")
 
-    def _abort(self, sts: dict, rec: S.PlanRecord, pods: dict[int, S.PodState], reason: str, now: float) -> bool:
+    def _abort(self, sts: dict, rec: S.PlanRecord, pods: dict[int, S.PodState], reason: str, now: float,
+               rollback_ok: bool = True) -> bool:
         try:
-            new, effect = hold_or_rollback(self.api, sts, rec, pods, reason, now, rec.rollback_on_failure)
+            new, effect = hold_or_rollback(self.api, sts, rec, pods, reason, now,
+                                           rec.rollback_on_failure and rollback_ok)
         except HttpError as e:
             if e.status == 409:
                 return True          # changed meanwhile: decide again on a fresh read

@@ -439,6 +439,7 @@ class Decision:
     message: str = ""
     partition: int | None = None
     pods: tuple[str, ...] = ()
+    rollback_ok: bool = True       # False: rolling back would overwrite someone else's change
 
 
 def _verb(names, singular: str, plural: str) -> str:
@@ -489,14 +490,15 @@ def decide(rec: PlanRecord, sts: SetState, pods: dict[int, PodState], now: float
                                       "plan began. Put it back and resume, or abort and start a new plan.")
     if rec.step >= len(rec.steps):
         return Decision(DECIDE_COMPLETE, "every step passed")
+    if rec.running_seconds(now) > rec.timeout:
+        return Decision(DECIDE_ABORT, f"the plan ran longer than its timeout ({format_duration(rec.timeout)})")
     if sts.generation is not None and sts.observed_generation is not None \
             and sts.observed_generation < sts.generation:
         return Decision(DECIDE_WAIT, "waiting for the StatefulSet controller to observe the latest change")
-    if rec.running_seconds(now) > rec.timeout:
-        return Decision(DECIDE_ABORT, f"the plan ran longer than its timeout ({format_duration(rec.timeout)})")
     if rec.to_revision and sts.update_revision and sts.update_revision != rec.to_revision:
         return Decision(DECIDE_ABORT, f"the template changed during the plan (update revision is now "
-                                      f"{sts.update_revision}, the plan rolls out {rec.to_revision})")
+                                      f"{sts.update_revision}, the plan rolls out {rec.to_revision}); "
+                                      "no rollback over someone else's template", rollback_ok=False)
     target = rec.target_partition()
     ordinals = step_ordinals(rec.current_count(), rec.replicas, rec.start)
     names = _names(sts, ordinals)

@@ -181,7 +181,7 @@ def test_partition_changed_outside_pauses():
 def test_template_changed_mid_plan_aborts():
     rec = replace(plan(), phase=S.PH_ROLLING, step_started=NOW)
     d = S.decide(rec, sts(partition=4, upd="web-other"), pods(), NOW)
-    assert d.kind == S.DECIDE_ABORT and "template changed" in d.message
+    assert d.kind == S.DECIDE_ABORT and "template changed" in d.message and not d.rollback_ok
 
 
 def test_finish_step_pause_each_and_complete():
