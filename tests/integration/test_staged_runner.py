@@ -228,3 +228,59 @@ def test_start_from_pending_update(web):
     assert r.run(poll=1.0) == R.EXIT_COMPLETE
     web.settle()
     assert set(images(web).values()) == {"nginx:1.27"}
+
+
+def soak_reached(sim, r):
+    while r.record.phase != S.PH_SOAK:
+        assert r.tick()
+        sim.advance(1)
+
+
+def test_new_warning_event_during_soak_aborts(web):
+    from ststui.kube.rest import request_json
+    r = runner(web)
+    r.start(R.PlanOptions(image="app=nginx:1.26", steps="1,100%", soak=60))
+    soak_reached(web, r)
+    r.tick()
+    api = web.api()
+    request_json(api, "POST", "/api/v1/namespaces/default/events", body={
+        "metadata": {"name": "web-4.probe"}, "type": "Warning", "reason": "Unhealthy",
+        "message": "Readiness probe failed: connection refused", "count": 1,
+        "involvedObject": {"kind": "Pod", "namespace": "default", "name": "web-4"}})
+    web.advance(1)
+    assert not r.tick()
+    assert r.result == "aborted"
+    rec = record(web)
+    assert "Warning event Unhealthy on web-4: Readiness probe failed" in rec.reason
+    assert partition(web) == 4
+
+
+def test_template_changed_by_someone_else_is_never_rolled_back(web):
+    r = runner(web)
+    r.start(R.PlanOptions(image="app=nginx:1.26", steps="1,100%", soak=60, rollback_on_failure=True))
+    soak_reached(web, r)
+    web.cluster.store.patch("statefulsets", "default", "web", "strategic", {"spec": {"template": {"spec": {
+        "containers": [{"name": "app", "image": "nginx:9.9"}]}}}})
+    for _ in range(5):
+        if not r.tick():
+            break
+        web.advance(1)
+    assert r.result == "aborted"
+    obj = sts_obj(web)
+    assert obj["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:9.9"
+    assert "template changed" in record(web).reason
+    web.settle()
+    assert images(web)[3] == "nginx:1.25"            # held: nothing below updates to anyone's template
+
+
+def test_promote_ends_the_soak(web):
+    r = runner(web)
+    r.start(R.PlanOptions(image="app=nginx:1.26", steps="1,100%", soak=600))
+    soak_reached(web, r)
+    r.tick()
+    assert "Promoted" in R.promote_from_outside(web.api(), "default", "web", "tester")
+    for _ in range(3):
+        r.tick()
+        web.advance(1)
+    assert record(web).step == 1 and partition(web) == 0        # step 2 taken long before 600 s
+    assert "not soaking" in R.promote_from_outside(web.api(), "default", "web", "tester")
