@@ -1,4 +1,4 @@
-"""Command line: `ststui [options]` (the TUI), `ststui --demo`, `ststui get`, `ststui sim`.
+"""Command line: `ststui [options]` (the TUI), `ststui --demo`, `ststui get`, `ststui sim`, `ststui rollout`.
 
 Place in the flow: the console script's entry point. It parses arguments and hands each
 subcommand to one small function; none of them holds logic of its own beyond turning
