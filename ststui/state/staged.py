@@ -703,7 +703,7 @@ def progress_lines(rec: PlanRecord, name: str, now: float, local: bool = False) 
             left = rec.soak_left(now) or 0.0
             now_text = f"step {rec.step + 1}/{total}: {pods} soaking, {format_duration(left)} left"
         lines.append(now_text)
-    if rec.reason:
+    if rec.reason and rec.state != RUNNING:      # while running, the step line says it all
         lines.append(f"reason: {rec.reason}")
     if rec.last_check:
         lines.append(f"last check: {rec.last_check}")

@@ -347,6 +347,22 @@ class StagedActions:
 
         self.push_screen(PlanDialog(view), planned)
 
+    def get_system_commands(self, screen):
+        """The command palette also offers the plan keys (after the change actions' own)."""
+        from textual.app import SystemCommand
+        yield from super().get_system_commands(screen)
+        if self.read_only:
+            return
+        view = self.selected_view()
+        target = f" of {view.key}" if view is not None else ""
+        yield SystemCommand(f"Staged rollout plan{target}", "Steps, soak and checks, then run it (o)",
+                            self.action_staged_plan)
+        yield SystemCommand(f"Pause or resume the plan{target}", "Stop taking steps / take them again (space)",
+                            self.action_plan_pause)
+        yield SystemCommand(f"Promote the plan{target}", "End the current soak now (+)", self.action_plan_promote)
+        yield SystemCommand(f"Abort the plan{target}", "Hold the partition where no further pod updates (x)",
+                            self.action_plan_abort)
+
     def _running_here(self, view: StatefulSetView) -> bool:
         worker = self._staged_local.get(view.key)
         return worker is not None and worker.is_running
