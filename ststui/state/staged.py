@@ -60,6 +60,8 @@ def parse_duration(text: str, what: str = "duration") -> float:
 
 
 def format_duration(seconds: float) -> str:
+    if 0 < seconds < 1:
+        return f"{seconds:g}s"
     seconds = int(round(seconds))
     if seconds % 3600 == 0 and seconds >= 3600:
         return f"{seconds // 3600}h"

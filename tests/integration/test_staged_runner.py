@@ -284,3 +284,11 @@ def test_promote_ends_the_soak(web):
         web.advance(1)
     assert record(web).step == 1 and partition(web) == 0        # step 2 taken long before 600 s
     assert "not soaking" in R.promote_from_outside(web.api(), "default", "web", "tester")
+
+
+def test_check_is_bounded_by_its_timeout(web):
+    r = runner(web)
+    r.start(R.PlanOptions(image="app=nginx:1.26", steps="1,100%", soak=5,
+                          check=f"{sys.executable} -c 'import time; time.sleep(30)'", check_timeout=0.5))
+    assert r.run(poll=1.0) == R.EXIT_ABORTED
+    assert "timed out after 0.5s" in record(web).reason and partition(web) == 4
