@@ -327,6 +327,7 @@ class Runner:
         self._failures = 0
         self._last_state = ""
         self.last_kubectl: tuple[str, ...] = ()  # what the write behind the latest event equals
+        self._events_forbidden = False
 
     # ---- start / resume
 
@@ -481,7 +482,7 @@ class Runner:
         pods = list_pods(self.api, sts)
         problems: list[str] = []
         if rec.phase == S.PH_SOAK:
-            warnings = list_warnings(self.api, self.ns)
+            warnings = self._warnings()
             problems = S.soak_problems(rec, state, pods, self._baseline, warnings, self._seen)
         decision = S.decide(rec, state, pods, now, problems)
         self._announce(rec, state, pods)
@@ -495,7 +496,7 @@ class Runner:
             return True
         if kind == S.DECIDE_SOAK_START:
             self._baseline = {p.name: p.restarts for p in pods.values()}
-            self._seen = {w.key for w in list_warnings(self.api, self.ns)}
+            self._seen = {w.key for w in self._warnings()}
             rec = replace(rec, phase=S.PH_SOAK, soak_started=now, heartbeat=now, updated=now, reason=decision.message)
             if self._write(sts, rec):
                 self.emit("soak", decision.message + f"; soaking {S.format_duration(rec.soak)}")
@@ -543,6 +544,19 @@ class Runner:
         if now - self._last_beat >= S.HEARTBEAT_SECONDS:
             self._write(sts, replace(rec, heartbeat=now))
         return True
+
+    def _warnings(self) -> list[S.WarningEvent]:
+        """Warning events of the namespace; with no right to list events, say so once and skip the check."""
+        try:
+            return list_warnings(self.api, self.ns)
+        except HttpError as e:
+            if e.status != 403:
+                raise
+            if not self._events_forbidden:
+                self._events_forbidden = True
+                self.emit("note", f"events are not readable here ({describe_api_error(e)}); the soak does not "
+                                  "check Warning events")
+            return []
 
     def _announce(self, rec: S.PlanRecord, state: S.SetState, pods: dict[int, S.PodState]) -> None:
         """One line when a pod of the current step is updated, and when it is Ready."""

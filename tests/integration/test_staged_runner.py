@@ -292,3 +292,13 @@ def test_check_is_bounded_by_its_timeout(web):
                           check=f"{sys.executable} -c 'import time; time.sleep(30)'", check_timeout=0.5))
     assert r.run(poll=1.0) == R.EXIT_ABORTED
     assert "timed out after 0.5s" in record(web).reason and partition(web) == 4
+
+
+def test_events_forbidden_skips_only_that_check(web):
+    web.control("faults/forbid", resource="events")
+    events = []
+    r = runner(web, events)
+    r.start(R.PlanOptions(image="app=nginx:1.26", steps="1,100%", soak=5))
+    assert r.run(poll=1.0) == R.EXIT_COMPLETE
+    notes = [m for k, m in events if k == "note"]
+    assert len(notes) == 1 and "the soak does not check Warning events" in notes[0]
