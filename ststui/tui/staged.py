@@ -34,8 +34,8 @@ from ststui.tui.modals import ConfirmModal
 
 STAGED_ACTIONS = frozenset({"staged_plan", "plan_pause", "plan_promote", "plan_abort"})
 KUBECTL_KINDS = frozenset({"start", "step", "aborted", "rollback"})
-NOTIFY_KINDS = frozenset({"start", "resume", "step", "pause", "promote", "abort", "aborted", "rollback", "complete", "note",
-                          "error"})
+NOTIFY_KINDS = frozenset({"start", "resume", "step", "pause", "promote", "abort", "aborted", "rollback", "complete",
+                          "note", "error"})
 LOG_KINDS = NOTIFY_KINDS | {"soak", "check"}
 
 

@@ -112,8 +112,9 @@ def test_plan_dialog_sentences_progress_pause_and_abort(tmp_path):
                 assert any(m.startswith("step: step 1/3: partition 5 → 4") for m in titles)
                 assert any(m.startswith("step: step 2/3: partition 4 → 2") for m in titles)
                 step_entry = next(e for e in app.action_log.entries if e.message.startswith("step: step 1/3"))
-                assert step_entry.kubectl == ("kubectl patch sts/api -n stage -p "
-                                              "'{\"spec\":{\"updateStrategy\":{\"rollingUpdate\":{\"partition\":4}}}}'",)
+                patch = json.dumps({"spec": {"updateStrategy": {"rollingUpdate": {"partition": 4}}}},
+                                   separators=(",", ":"))
+                assert step_entry.kubectl == (f"kubectl patch sts/api -n stage -p '{patch}'",)
                 await pilot.press("q")
 
         asyncio.run(main())

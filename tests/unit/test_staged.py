@@ -251,7 +251,8 @@ def test_progress_lines():
 def test_describe_plan_from_a_lowered_partition_and_pause_each():
     lines = S.describe_plan("web", "db", 5, 0, S.parse_steps("1,100%", 5), soak=30, check="", check_timeout=30,
                             step_timeout=600, timeout=3600, pause_each=True, rollback_on_failure=True, taken=1)
-    assert lines[0] == "First: web-4 (already updated, partition 4) must be Ready and pass a 30s soak. Then it waits for you to resume."
+    assert lines[0] == ("First: web-4 (already updated, partition 4) must be Ready and pass a 30s soak. "
+                        "Then it waits for you to resume.")
     assert lines[1] == ("Step 2: partition 0, web-3, web-2, web-1, web-0 update (5/5 pods on the new revision); "
                         "soak 30s.")
     assert "previous template goes back" in " ".join(lines)
