@@ -650,9 +650,11 @@ def describe_plan(name: str, namespace: str, replicas: int, start: int, steps: t
                      f"({s.count}/{replicas} pods on the new revision); soak {format_duration(soak)}.{stop}")
     checks = "no restart, none leaves Ready, no new Warning event"
     if check:
-        checks += f", and `{check}` exits 0 for each updated pod (timeout {format_duration(check_timeout)})"
+        checks += (f"; at its end `{check}` must exit 0 for each updated pod "
+                   f"(timeout {format_duration(check_timeout)} each)")
     lines.append(f"During each soak: {checks}.")
-    lines.append(f"It aborts if a check fails, an updated pod is not Ready within {format_duration(step_timeout)}, "
+    lines.append(f"It aborts if a check fails, a step's pods are not all updated and Ready within "
+                 f"{format_duration(step_timeout)} of the step, "
                  f"or the plan runs past {format_duration(timeout)}.")
     if rollback_on_failure:
         lines.append("Abort on failure: the previous template goes back and the partition is lowered so the "

@@ -73,7 +73,8 @@ def test_plan_dialog_sentences_progress_pause_and_abort(tmp_path):
                 text = plan_text(app.screen.plan).plain
                 assert "Rolls out the pending update" in text and "the partition stays at 5 until step 1" in text
                 assert "During each soak: no restart, none leaves Ready, no new Warning event." in text
-                assert "It aborts if a check fails, an updated pod is not Ready within 10m, or the plan " \
+                assert "It aborts if a check fails, a step's pods are not all updated and Ready within 10m of " \
+                       "the step, or the plan " \
                        "runs past 1h." in text
                 assert "Abort: the partition holds where it is; updated pods keep the new revision" in text
                 assert ("Headless equivalent: ststui rollout run stage/api --steps 1,3,5 --soak 30s "
