@@ -302,3 +302,18 @@ def test_events_forbidden_skips_only_that_check(web):
     assert r.run(poll=1.0) == R.EXIT_COMPLETE
     notes = [m for k, m in events if k == "note"]
     assert len(notes) == 1 and "the soak does not check Warning events" in notes[0]
+
+
+def test_updated_pod_leaving_ready_during_soak_aborts(web):
+    r = runner(web)
+    r.start(R.PlanOptions(image="app=nginx:1.26", steps="1,100%", soak=300))
+    soak_reached(web, r)
+    node = pods_of(web.cluster)[4]["spec"]["nodeName"]
+    web.control(f"nodes/{node}/notready")
+    for _ in range(120):
+        if not r.tick():
+            break
+        web.advance(1)
+    assert r.result == "aborted"
+    assert "web-4 left Ready during the soak" in record(web).reason
+    assert partition(web) == 4
