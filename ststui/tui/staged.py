@@ -246,7 +246,7 @@ class PlanProgress(Static):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", **kwargs)
-        self._text = None
+        self._text = ""            # hidden and empty: with no plan, refreshing changes nothing
 
     def on_mount(self) -> None:
         self.display = False
