@@ -293,7 +293,7 @@ class StagedActions:
         if not hasattr(self, "_staged_events"):
             self._staged_events: "queue.Queue[tuple]" = queue.Queue()
             self._staged_local: dict[str, Any] = {}     # sts key -> worker running its plan here
-            self._staged_timer = self.set_interval(0.2, self._drain_staged, name="staged-drain")
+            self._staged_timer = None                    # the event drain, started with the first worker
 
     def staged_record(self, view: StatefulSetView | None) -> S.PlanRecord | None:
         if view is None:
@@ -363,6 +363,11 @@ class StagedActions:
         yield SystemCommand(f"Abort the plan{target}", "Hold the partition where no further pod updates (x)",
                             self.action_plan_abort)
 
+    def _ensure_drain(self) -> None:
+        self._staged_init()
+        if self._staged_timer is None:
+            self._staged_timer = self.set_interval(0.2, self._drain_staged, name="staged-drain")
+
     def _running_here(self, view: StatefulSetView) -> bool:
         worker = self._staged_local.get(view.key)
         return worker is not None and worker.is_running
@@ -376,6 +381,7 @@ class StagedActions:
         if rec is None or rec.done:
             self.notify(f"No staged rollout plan is running on {view.key}.", severity="warning")
             return
+        self._ensure_drain()
         if rec.state == S.PAUSED:
             self._plan_call(view, "resume", R.resume_from_outside)
             if not rec.lease_fresh(self.clock()) and not self._running_here(view):
@@ -387,6 +393,7 @@ class StagedActions:
         self._staged_init()
         view = self._need_view()
         if view is not None:
+            self._ensure_drain()
             self._plan_call(view, "promote", lambda api, ns, name, by, clock: R.promote_from_outside(api, ns, name, by))
 
     def action_plan_abort(self) -> None:
@@ -404,6 +411,7 @@ class StagedActions:
                     "The partition is set where no further pod updates; updated pods keep the new revision, "
                     "the others keep theirs (no rollback: use u to undo the template).",
                     f"Headless equivalent: ststui rollout abort {view.namespace}/{view.name}"])
+        self._ensure_drain()
         self.push_screen(ConfirmModal(confirm), lambda yes: yes and self._plan_call(view, "abort",
                                                                                      R.abort_from_outside))
 
@@ -424,7 +432,7 @@ class StagedActions:
         if self.read_only:
             self.notify("Read-only mode: the plan was not started; nothing was changed.", severity="warning")
             return
-        self._staged_init()
+        self._ensure_drain()
         self._staged_local[view.key] = self._run_staged(view, options)
 
     @work(thread=True, exit_on_error=False, group="staged")
