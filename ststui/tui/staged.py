@@ -31,6 +31,7 @@ from ststui.state import staged as S
 from ststui.state.model import StatefulSetView
 from ststui.tui.audit import LogEntry
 from ststui.tui.modals import ConfirmModal
+from ststui.tui.palette import P
 
 STAGED_ACTIONS = frozenset({"staged_plan", "plan_pause", "plan_promote", "plan_abort"})
 KUBECTL_KINDS = frozenset({"start", "step", "aborted", "rollback"})
@@ -214,7 +215,7 @@ class PlanDialog(ModalScreen[Any]):
         except S.PlanError as exc:
             self.result, self.error = None, str(exc)
             preview.update("")
-        error_widget.update(Text(self.error, style="bold #ff5f5f") if self.error else "")
+        error_widget.update(Text(self.error, style=P.bad) if self.error else "")
         error_widget.display = bool(self.error)
         self.query_one("#yes", Button).disabled = self.result is None
 
