@@ -45,6 +45,7 @@ from ststui.tui.panes import (
     WarningsPane,
 )
 from ststui.tui.session import Session
+from ststui.tui.staged import PlanProgress, StagedActions
 
 # How the header and pane titles name the kinds still loading, in the order they are told.
 KIND_WORDS = {"statefulsets": "statefulsets", "pods": "pods", "persistentvolumeclaims": "claims",
@@ -79,7 +80,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(ChangeActions, InspectActions, App):
+class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -138,6 +139,7 @@ class StsTuiApp(ChangeActions, InspectActions, App):
         with VerticalScroll(id="body", can_focus=False):
             yield StatefulSetsPane(id="statefulsets")
             yield RolloutStrip(id="rollout")
+            yield PlanProgress(id="plan")
             with Container(id="detail"):
                 yield PodsPane(id="pods")
                 with Container(id="storage"):
