@@ -43,7 +43,8 @@ from ststui.tui.panes import (
 from ststui.tui.session import Session
 from ststui.tui.views import ActionLogScreen, DescribeScreen, HistoryScreen, YamlScreen
 
-CSS_FILE = Path(__file__).resolve().parents[2] / "styles" / "ststui.tcss"
+# Package data (pyproject: [tool.setuptools.package-data]), so an installed wheel finds it too.
+CSS_FILE = Path(__file__).resolve().with_name("ststui.tcss")
 
 ALL_NAMESPACES = ""   # choice value meaning "all namespaces"
 
