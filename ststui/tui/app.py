@@ -22,11 +22,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 from textual.worker import Worker, WorkerState
 
+from ststui.config import Config
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
 from ststui.tui import render
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
+from ststui.tui.command_line import CommandLineMixin
+from ststui.tui.habits import HabitsMixin
 from ststui.tui.header import StatusBar, status_text
 from ststui.tui.help import HelpScreen
 from ststui.tui.modals import ChoiceModal
@@ -70,7 +73,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(ChangeActions, App):
+class StsTuiApp(HabitsMixin, CommandLineMixin, ChangeActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -91,12 +94,17 @@ class StsTuiApp(ChangeActions, App):
         Binding("c", "context", "Context", id="ststui.context"),
         Binding("l", "action_log", "Log", id="ststui.action_log"),
         Binding("q", "quit", "Quit", id="ststui.quit"),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="ststui.interrupt"),
+        Binding("colon", "command_line", "Command", id="ststui.command_line",
+                tooltip=":sts :pods :pvc :pv :events :ns NAME :ctx NAME :sts NAME :pod NAME :q"),
     ]
 
     def __init__(self, session: Session, *, read_only: bool = False,
                  clock: Callable[[], float] | None = None, audit_log: str | Path | None = None,
-                 notice: str | None = None) -> None:
+                 notice: str | None = None, config: Config | None = None) -> None:
         super().__init__()
+        self.config = config or Config()
+        self.cli_read_only = read_only
         # No animated scrolling: over ssh every frame costs, and jumps are easier to follow.
         self.animation_level = "none"
         self.notice = notice            # shown once at start (e.g. the demo's kubeconfig)
@@ -166,6 +174,7 @@ class StsTuiApp(ChangeActions, App):
         return widget
 
     def on_mount(self) -> None:
+        self.apply_config()
         if self.is_headless:
             self.filter_input.cursor_blink = False
         self.filter_input.display = False
@@ -190,10 +199,6 @@ class StsTuiApp(ChangeActions, App):
         for timer in self._refresh_timers:
             timer.stop()
         self.session.stop()
-
-    async def action_quit(self) -> None:
-        self.session.stop()
-        self.exit()
 
     # --- data flow -------------------------------------------------------------------
 
@@ -290,7 +295,8 @@ class StsTuiApp(ChangeActions, App):
             namespace = self.session.namespace
         text = status_text(context=self.session.context, namespace=namespace, connection=connection,
                            read_only=self.read_only, count=len(self._sts_shown), total=len(self.views),
-                           filter_text=self.filter_text)
+                           filter_text=self.filter_text, protected=getattr(self, "protected", False),
+                           warning=self.current_theme.warning)
         self._widget("#status", StatusBar).show(text)
 
     def _main_screen(self) -> Screen:
@@ -345,10 +351,17 @@ class StsTuiApp(ChangeActions, App):
         return True
 
     def on_key(self, event) -> None:
-        """Say so when a change key is pressed in read-only mode (the binding is disabled)."""
-        if not self.read_only or self.screen is not self._main_screen():
+        """Say so when a change key is pressed in read-only mode (the binding is disabled),
+        or when the key acts on another pane only."""
+        if self.screen is not self._main_screen():
             return
         active = self.screen.active_bindings.get(event.key)
+        if active is None and isinstance(self.focused, Pane):
+            panes = [self.sts_pane, self.pods_pane, self.claims_pane, self.volumes_pane]
+            self.hint_unbound_key(event.key, self.focused, panes)
+            return
+        if not self.read_only:
+            return
         if active is None or active.enabled:
             return
         action = active.binding.action.removeprefix("app.")
@@ -564,6 +577,7 @@ class StsTuiApp(ChangeActions, App):
         old = self.session
         old.stop()
         self.session = session
+        self.apply_context_rules()
         self.namespace_filter = None
         self.sts_pane.with_namespace = session.namespace is None
         self.selected_key = None

@@ -30,7 +30,7 @@ class ChangeActions:
     def run_plan_flow(self, make: Callable[[], Any], override: Callable[[], Any] | None = None) -> None:
         """Build a plan; show a refusal (with an override if allowed) or ask to confirm it."""
         try:
-            plan = make()
+            plan = self.with_connection(make())
         except PlanError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -48,6 +48,8 @@ class ChangeActions:
         self.confirm_and_execute(plan)
 
     def confirm_and_execute(self, plan: Any) -> None:
+        plan = self.with_connection(plan)
+
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.execute_plan(plan)

@@ -21,13 +21,19 @@ LEVEL_STYLES = {
 
 
 def status_text(*, context: str, namespace: str, connection: ConnectionState, read_only: bool,
-                count: int, total: int, filter_text: str) -> Text:
+                count: int, total: int, filter_text: str, protected: bool = False,
+                warning: str | None = None) -> Text:
+    """`protected`: the context is marked by the word PROTECTED and the theme's warning colour."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" ststui ", style="bold #000000 on #5fafff")
     if read_only:
         text.append(" READ-ONLY ", style="bold #000000 on #ffd75f")
     text.append("  ctx ", style="#808080")
-    text.append(context, style="bold")
+    if protected:
+        text.append(context, style=f"bold {warning or 'yellow'} reverse")
+        text.append(" PROTECTED", style=f"bold {warning or 'yellow'}")
+    else:
+        text.append(context, style="bold")
     text.append("  ns ", style="#808080")
     text.append(namespace, style="bold")
     text.append("  ")

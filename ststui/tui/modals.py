@@ -196,6 +196,9 @@ class ValueModal(ModalScreen[Any]):
         preview = self.query_one("#plan-text", Static)
         try:
             self.plan = self.make_plan(text)
+            bind = getattr(self.app, "with_connection", None)   # --context etc. on its kubectl
+            if bind is not None:
+                self.plan = bind(self.plan)
             self.error = getattr(self.plan, "refused", None) or None
         except PlanError as exc:
             self.plan, self.error = None, str(exc)

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ststui.state.kubectl_flags import KubectlFlags
 from ststui.state.store import Store
 
 def object_path(plural: str, namespace: str | None, name: str) -> str:
@@ -50,6 +51,8 @@ class Session:
     # None when switching is not possible (in-cluster, tests).
     reopen: Callable[[str | None, str | None, bool], "Session"] | None = None
     closer: Callable[[], None] | None = None
+    # --context/--kubeconfig/--as that every kubectl equivalent shown must carry.
+    kubectl_flags: KubectlFlags = field(default_factory=KubectlFlags)
 
     def now(self) -> float:
         return self.clock()
@@ -144,4 +147,15 @@ def open_session(kubeconfig: str | None = None, context: str | None = None,
     return Session(api_client=conn.api_client, context=conn.context, namespace=conn.namespace,
                    store=store, watch=manager, clock=clock, contexts=list(conn.contexts),
                    default_namespace=conn.default_namespace, server=conn.cluster_server,
-                   reopen=None if conn.in_cluster else reopen, closer=conn.close)
+                   reopen=None if conn.in_cluster else reopen, closer=conn.close,
+                   kubectl_flags=kubectl_flags_for(conn, kubeconfig))
+
+
+def kubectl_flags_for(conn: Any, kubeconfig: str | None) -> KubectlFlags:
+    """--context always (kubectl in another shell may point elsewhere); --kubeconfig when
+    one was given explicitly (kubectl would not read it by itself), as an absolute path."""
+    import os
+    if getattr(conn, "in_cluster", False):
+        return KubectlFlags()
+    path = os.path.abspath(os.path.expanduser(kubeconfig)) if kubeconfig else None
+    return KubectlFlags(context=conn.context, kubeconfig=path)
