@@ -1,4 +1,5 @@
-"""Command line: `ststui [options]` (the TUI), `ststui --demo`, `ststui get`, `ststui sim`.
+"""Command line: `ststui [options]` (the TUI), `ststui --demo`, `ststui get`, `ststui sim`,
+`ststui keys`, `ststui completion bash|zsh`.
 
 Place in the flow: the console script's entry point. It parses arguments and hands each
 subcommand to one small function; none of them holds logic of its own beyond turning
@@ -62,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run against an embedded simulated cluster (the demo scenario)")
     parser.add_argument("--speed", type=_positive_float, default=1.0,
                         help="with --demo: simulated seconds per real second (default 1)")
-    parser.add_argument("--read-only", action="store_true", help="show everything, change nothing")
+    parser.add_argument("--read-only", "--readonly", dest="read_only", action="store_true",
+                        help="show everything, change nothing (also per context in the config file)")
     parser.add_argument("--audit-log", metavar="PATH",
                         help="append every change made, with its kubectl equivalent, to this file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -86,7 +88,43 @@ def build_parser() -> argparse.ArgumentParser:
                      help="manual: time moves only through POST /_sim/advance or /_sim/settle")
     sim.add_argument("--kubeconfig-out", metavar="PATH", help="where to write the kubeconfig (default: a temp file)")
     sim.set_defaults(run=cmd_sim)
+
+    keys = sub.add_parser("keys", help="print every binding id with its key (for [keymap] in the config)",
+                          description="Print every key binding's id, its key (after the config's [keymap]) "
+                                      "and what it does.")
+    keys.set_defaults(run=cmd_keys)
+
+    completion = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                                description="Print a completion script: eval \"$(ststui completion bash)\". "
+                                            "It completes options, subcommands, and contexts and "
+                                            "namespaces from the kubeconfig.")
+    completion.add_argument("shell", choices=("bash", "zsh"))
+    completion.set_defaults(run=cmd_completion)
+    # Used by the completion scripts: contexts or namespaces, one a line, never an error.
+    words = sub.add_parser("__complete")
+    words.add_argument("what", choices=("contexts", "namespaces"))
+    words.add_argument("--kubeconfig", default=None)
+    words.add_argument("--context", default=None)
+    words.set_defaults(run=cmd_complete_words)
     return parser
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from .commands.keys import run_keys
+    return run_keys()
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from .commands.completion import script
+    sys.stdout.write(script(args.shell))
+    return 0
+
+
+def cmd_complete_words(args: argparse.Namespace) -> int:
+    from .commands.completion import words
+    for word in words(args.what, args.kubeconfig, args.context):
+        print(word)
+    return 0
 
 
 def cmd_sim(args: argparse.Namespace) -> int:

@@ -12,8 +12,15 @@ import sys
 def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | None,
             all_namespaces: bool, read_only: bool, audit_log: str | None, demo: bool,
             speed: float = 1.0) -> int:
+    from ststui.config import ConfigError, load_config
     from ststui.kube.connect import ConnectError
     from ststui.tui.session import open_session
+
+    try:
+        config = load_config()
+    except ConfigError as e:
+        print(f"ststui: {e}", file=sys.stderr)
+        return 2
 
     embedded = None
     if demo:
@@ -36,7 +43,7 @@ def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | Non
                 print(f"ststui: cannot write the audit log {audit_log}: {e.strerror}.", file=sys.stderr)
                 return 2
         from ststui.tui.app import StsTuiApp
-        app = StsTuiApp(session, read_only=read_only, audit_log=audit_log)
+        app = StsTuiApp(session, read_only=read_only, audit_log=audit_log, config=config)
         try:
             app.run()
         finally:
