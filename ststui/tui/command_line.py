@@ -56,8 +56,9 @@ def candidates(app: Any, line: str) -> list[str]:
     """Every completion of `line` (whole lines, sorted, commands first)."""
     text = line.lstrip(":")
     if " " not in text:
-        names = sorted(set(_ALIASES))
-        return [n for n in names if n.startswith(text.lower())]
+        # The commands' own names first; their aliases only when no name matches.
+        names = [n for n in COMMANDS if n.startswith(text.lower())]
+        return names or sorted(a for a in _ALIASES if a.startswith(text.lower()))
     word, _, rest = text.partition(" ")
     command = lookup(word)
     if command is None or command.complete is None:

@@ -74,7 +74,7 @@ class HabitsMixin:
             existing = getattr(plan, "confirm_text", None)
             if not existing:
                 plan = dataclasses.replace(plan, confirm_text=context)
-            elif not existing.startswith(f"{context} "):
+            elif existing != context and not existing.startswith(f"{context} "):
                 plan = dataclasses.replace(plan, confirm_text=f"{context} {existing}")
         return plan
 
