@@ -11,7 +11,9 @@ message inline, so validation lives in one place.
   must type that text before Yes is enabled. A refused plan shows the reason and, when
   `override_label` is given, lets the user ask for the override (returns True).
 - `ValueModal(title, prompt, initial, make_plan)` -> Plan | None.
-- `ChoiceModal(title, prompt, choices)` -> chosen value | None.
+- `ChoiceModal(title, prompt, choices)` -> chosen value | None. Typing filters the
+  choices (backspace undoes); with `allow_other`, a filter nothing matches moves to the
+  free-text field, so enter takes it as typed.
 """
 from __future__ import annotations
 
@@ -240,15 +242,18 @@ class ChoiceModal(ModalScreen[Any]):
         self.choices = list(choices)
         self.initial = initial
         self.allow_other = allow_other  # placeholder of a free-text input, or None
+        self.typed = ""                 # type-to-filter text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = self.title_text
             yield Static(self.prompt, id="choice-prompt")
+            yield Static("type to filter", id="choice-filter")
             yield OptionList(*[Option(label, id=str(index)) for index, (_, label) in enumerate(self.choices)],
                              id="choices")
             if self.allow_other:
-                yield Input(placeholder=self.allow_other, id="choice-other", compact=True)
+                yield Input(placeholder=self.allow_other, id="choice-other", compact=True,
+                            select_on_focus=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel (esc)", id="no", variant="primary", compact=True)
 
@@ -261,6 +266,46 @@ class ChoiceModal(ModalScreen[Any]):
         else:
             options.highlighted = 0 if self.choices else None
         options.focus()
+
+    def on_key(self, event) -> None:
+        """Type-to-filter while the list has focus."""
+        options = self.query_one("#choices", OptionList)
+        if self.focused is not options:
+            return
+        if event.key == "backspace":
+            if not self.typed:
+                return
+            self.typed = self.typed[:-1]
+        elif event.character and len(event.character) == 1 and event.character.isprintable() \
+                and event.key != "space":
+            self.typed += event.character
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        needle = self.typed.lower()
+        shown = [(index, label) for index, (_, label) in enumerate(self.choices)
+                 if needle in (label.plain if isinstance(label, Text) else str(label)).lower()]
+        options.clear_options()
+        options.add_options([Option(label, id=str(index)) for index, label in shown])
+        options.highlighted = 0 if shown else None
+        status = self.query_one("#choice-filter", Static)
+        if not self.typed:
+            status.update("type to filter")
+        elif shown:
+            status.update(Text.assemble("filter ", (self.typed, "bold"), f"  ({len(shown)} of {len(self.choices)})"))
+        elif self.allow_other:
+            other = self.query_one("#choice-other", Input)
+            other.value = self.typed
+            other.focus()
+            other.cursor_position = len(self.typed)
+            status.update(Text.assemble("no choice matches ", (self.typed, "bold"), "; enter uses it as typed"))
+        else:
+            status.update(Text.assemble("no choice matches ", (self.typed, "bold"), " (backspace)"))
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

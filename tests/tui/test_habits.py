@@ -265,3 +265,27 @@ def test_theme_is_saved_to_the_config_file(tmp_path):
     assert load_config(path).theme == "nord"
     assert path.read_text().count("theme =") == 1
     assert make_app(config=Config()).config.path is None
+
+
+def test_pickers_filter_as_you_type(app):
+    async def scenario(pilot):
+        await pilot.press("n")
+        await pilot.pause()
+        choices = app.screen.query_one("#choices")
+        assert choices.option_count == 4             # all namespaces, data, default, shop
+        await pilot.press("s", "h")
+        await pilot.pause()
+        assert [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)] == ["shop"]
+        await pilot.press("backspace", "backspace")
+        await pilot.pause()
+        assert choices.option_count == 4
+        await pilot.press(*"sho", "enter")
+        await pilot.pause()
+        assert app.sts_pane.row_keys == ["shop/broken", "shop/web"]
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"kube-system")              # no such choice: taken as typed
+        await pilot.pause()
+        assert app.screen.query_one("#choice-other", Input).value == "kube-system"
+
+    run_app(app, scenario)
