@@ -1,4 +1,5 @@
-"""`ststui get [NAME] [-n NS | -A] [-o text|json]`: print the StatefulSet model once.
+"""`ststui get [NAME] [-n NS | -A] [-l SELECTOR] [-o text|json|yaml|wide|name]`: print the
+StatefulSet model once.
 
 Place in the flow: connect (kube.connect) -> one LIST of each kind into a Store
 (kube.watch.list_once) -> topology.build_views -> present.format_text/format_json.
@@ -13,13 +14,16 @@ from typing import TextIO
 from ststui.kube.connect import ConnectError, check_reachable, connect
 from ststui.kube.ops import describe_api_error
 from ststui.kube.watch import list_once
-from ststui.state.present import format_json, format_text
+from ststui.kube import client_options
+from ststui.state.get_formats import format_views
+from ststui.state.selection import selects
 from ststui.state.store import Store
 from ststui.state.topology import build_views
 
 
 def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, all_namespaces: bool,
-            name: str | None, output: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
+            name: str | None, output: str, out: TextIO | None = None, err: TextIO | None = None,
+            options: client_options.ClientOptions | None = None, selector=None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     try:
@@ -28,8 +32,9 @@ def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, 
         print(f"ststui: {e}", file=err)
         return 2
     try:
+        client_options.apply(conn.api_client, options)    # --request-timeout, --as, --as-group
         check_reachable(conn)
-    except ConnectError as e:
+    except (ConnectError, client_options.OptionError) as e:
         print(f"ststui: {e}", file=err)
         conn.close()
         return 2
@@ -43,14 +48,16 @@ def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, 
         for plural, sentence in problems.items():
             print(f"ststui: warning: {plural}: {sentence}", file=err)
         views = build_views(store, time.time(), None if conn.namespace is None else (conn.namespace,))
+        views = [v for v in views if selects(selector, store, v.namespace, v.name)]
         if name:
             views = [v for v in views if v.name == name]
             if not views:
                 where = f'namespace "{conn.namespace}"' if conn.namespace else "any namespace"
                 print(f'ststui: no StatefulSet "{name}" in {where}.', file=err)
                 return 1
-        text = format_json(views) if output == "json" else format_text(views, time.time())
-        out.write(text if text.endswith("\n") else text + "\n")
+        text = format_views(views, output, time.time())
+        if text:
+            out.write(text if text.endswith("\n") else text + "\n")
         return 0
     finally:
         conn.close()

@@ -254,6 +254,8 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, ChangeActions, App):
         views = sorted(self.views.values(), key=lambda v: (v.namespace, v.name))
         if self.namespace_filter is not None:
             views = [v for v in views if v.namespace == self.namespace_filter]
+        if self.session.selector is not None:      # -l/--selector
+            views = [v for v in views if self.session.selects(v)]
         if self.filter_text:
             needle = self.filter_text.lower()
             views = [v for v in views if needle in v.key.lower()]
