@@ -45,7 +45,7 @@ class KubectlFlags:
     def apply(self, plan: Any) -> Any:
         """The plan with every kubectl command carrying the flags (a str or a sequence of str)."""
         commands = getattr(plan, "kubectl", None)
-        if not commands or not dataclasses.is_dataclass(plan):
+        if not commands or not dataclasses.is_dataclass(plan) or not self.words():
             return plan
         if isinstance(commands, str):
             new: Any = self.command(commands)
