@@ -53,7 +53,7 @@ ALL_NAMESPACES = ""   # choice value meaning "all namespaces"
 
 # App keys that act on the main screen only (hidden while a dialog or view is open).
 MAIN_SCREEN_ACTIONS = frozenset({"back", "help", "filter", "yaml", "describe", "history", "namespace",
-                                 "context", "action_log", "quit"}) | MUTATING_ACTIONS
+                                 "context", "action_log", "quit", "command_line"}) | MUTATING_ACTIONS
 
 # Which object each pane's rows are, for y/d.
 _PANE_PLURALS = {
@@ -95,7 +95,7 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, ChangeActions, App):
         Binding("l", "action_log", "Log", id="ststui.action_log"),
         Binding("q", "quit", "Quit", id="ststui.quit"),
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="ststui.interrupt"),
-        Binding("colon", "command_line", "Command", id="ststui.command_line",
+        Binding("colon", "command_line", "Command", show=False, id="ststui.command_line",
                 tooltip=":sts :pods :pvc :pv :events :ns NAME :ctx NAME :sts NAME :pod NAME :q"),
     ]
 

@@ -21,6 +21,7 @@ EXTRA_GLOBAL = [
     ("ctrl+p", "Command palette: every action by name"),
     ("enter", "Drill in: StatefulSet → its pods, claim → its volume, pod/volume → describe, warning → its object"),
     ("up/down", "Move in the focused pane"),
+    ("j/k g/G", "Down/up, first/last row (also Home/End, PageUp/PageDown)"),
 ]
 MODAL_KEYS = [
     ("y", "Confirm (only after reading the effect; No is the default)"),
