@@ -1,7 +1,9 @@
 """kubectl's per-invocation client flags: `--request-timeout`, `--as`, `--as-group`.
 
 Place in the flow: `cli` parses them into `ClientOptions` (`parse_request_timeout` reads a
-Go duration with durationpy, the parser the official client itself depends on); after
+Go duration with durationpy, the parser the official client itself depends on and calls
+from `kubernetes.utils.duration`; that wrapper accepts only the GEP-2257 subset, which
+refuses kubectl's "1.5s" or "90"); after
 `kube.connect.connect` builds the ApiClient, `apply(api_client, options)` sets the default
 timeout of every request that gives none (watches keep their own) and adds the
 impersonation headers to every request, the way client-go's transport does: one

@@ -36,3 +36,16 @@ def test_session_flags_name_the_context_and_only_an_explicit_kubeconfig(tmp_path
     class InCluster:
         context, in_cluster = "in-cluster", True
     assert kubectl_flags_for(InCluster(), None) == KubectlFlags()
+
+
+def test_request_timeout_reads_go_durations_as_kubectl_does():
+    import pytest
+    from ststui.kube.client_options import OptionError, parse_request_timeout
+    assert parse_request_timeout("0") is None
+    assert parse_request_timeout("30") == 30
+    assert parse_request_timeout("1m30s") == 90
+    assert parse_request_timeout("1.5s") == 1.5
+    assert parse_request_timeout("500ms") == 0.5
+    for bad in ("2x", "-1s", "", "s"):
+        with pytest.raises(OptionError):
+            parse_request_timeout(bad)
