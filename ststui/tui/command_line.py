@@ -208,6 +208,11 @@ def _sts(app: Any, arg: str) -> None:
             app.sts_pane.with_namespace = True
         app.render_all(flash=False)
     app.sts_pane.select_key(view.key)
+    if app.selected_key != view.key:
+        # Show its pods now, so the RowHighlighted that follows does not reset a pod
+        # cursor that `:pod NAME` is about to place.
+        app.selected_key = view.key
+        app.show_detail(flash=False, reset_cursor=True)
     app.sts_pane.focus()
     if len(found) > 1:
         app.notify(f"'{name}' is in {len(found)} namespaces; showing {view.key}.")
