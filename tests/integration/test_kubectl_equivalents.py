@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import start_sim_process
+from tests.conftest import start_sim_process
 from ststui.kube.watch import list_once
 from ststui.state import actions
 from ststui.state.store import Store
