@@ -38,6 +38,12 @@ class HabitsMixin:
     def apply_config(self) -> None:
         config = self.config
         if config.keymap:
+            from ststui.commands.keys import all_bindings
+            unknown = sorted(set(config.keymap) - {row[0] for row in all_bindings()})
+            if unknown:
+                self.notify(f"The config's [keymap] names {', '.join(unknown)}, which "
+                            f"{'is no binding id' if len(unknown) == 1 else 'are no binding ids'} "
+                            "(`ststui keys` lists them); ignored.", severity="warning", timeout=10)
             self.set_keymap(dict(config.keymap))
         if config.theme:
             if config.theme in self.available_themes:

@@ -165,10 +165,11 @@ def test_a_key_of_another_pane_says_so(app):
 
 def test_keymap_from_a_config_file_takes_effect(tmp_path):
     path = tmp_path / "config.toml"
-    path.write_text('[keymap]\n"ststui.help" = "f1"\n')
+    path.write_text('[keymap]\n"ststui.help" = "f1"\n"ststui.nosuch" = "f2"\n')
     app = make_app(config=load_config(path))
 
     async def scenario(pilot):
+        assert any("ststui.nosuch, which is no binding id" in m for m in notifications(app))
         await pilot.press("question_mark")           # no longer bound
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
