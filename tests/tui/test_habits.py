@@ -187,7 +187,7 @@ def test_a_protected_context_requires_the_typed_context_name(tmp_path):
     app = make_app(session=session, config=load_config(path))
 
     async def scenario(pilot):
-        assert "test-cluster PROTECTED" in app.query_one("#status").shown.plain
+        assert " test-cluster  PROTECTED" in app.query_one("#status").shown.plain
         await pilot.press("tab")                      # pods of shop/broken
         await pilot.press("ctrl+d")
         await pilot.pause()
