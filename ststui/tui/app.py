@@ -261,6 +261,8 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, ChangeActions, App):
     def drain_changes(self) -> None:
         """~10 Hz: rebuild the views the store says changed, update only those rows.
         Rows are rendered with the time of the last tick, so ages never make a row flash."""
+        if not self.screen_stack:      # a last timer tick while the app shuts down
+            return
         self._update_status()
         keys, affected = self.session.store.take_changed_statefulsets()
         if not keys:
