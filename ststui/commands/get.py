@@ -47,8 +47,10 @@ def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, 
             return 2
         for plural, sentence in problems.items():
             print(f"ststui: warning: {plural}: {sentence}", file=err)
-        views = build_views(store, time.time(), None if conn.namespace is None else (conn.namespace,))
-        views = [v for v in views if selects(selector, store, v.namespace, v.name)]
+        # Kinds that could not be listed: views claim nothing that depends on them.
+        views = build_views(store, time.time(), None if conn.namespace is None else (conn.namespace,),
+                            loading=problems)
+        views = [v for v in views if selects(selector, store, v.namespace, v.name)]   # -l
         if name:
             views = [v for v in views if v.name == name]
             if not views:
