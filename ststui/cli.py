@@ -1,4 +1,5 @@
-"""Command line: `ststui [options]` (the TUI), `ststui --demo`, `ststui get`, `ststui sim`, `ststui rollout`.
+"""Command line: `ststui [options]` (the TUI), `ststui --demo`, `ststui get`, `ststui sim`,
+`ststui rollout`, `ststui keys`, `ststui completion bash|zsh`.
 
 Place in the flow: the console script's entry point. It parses arguments and hands each
 subcommand to one small function; none of them holds logic of its own beyond turning
@@ -51,6 +52,14 @@ def _add_connection_options(parser: argparse.ArgumentParser, suppress: bool = Fa
     scope.add_argument("-n", "--namespace", default=d(None), help="only this namespace")
     scope.add_argument("-A", "--all-namespaces", action="store_true", default=d(False),
                        help="all namespaces")
+    parser.add_argument("--request-timeout", metavar="DURATION", default=d("0"),
+                        help="give up on a single request after this long (30s, 2m; 0: the defaults)")
+    parser.add_argument("--as", dest="as_user", metavar="USER", default=d(None),
+                        help="impersonate this user (the server checks you may)")
+    parser.add_argument("--as-group", dest="as_groups", metavar="GROUP", action="append", default=d(None),
+                        help="impersonate this group (repeat for several; needs --as)")
+    parser.add_argument("-l", "--selector", default=d(None),
+                        help="only StatefulSets whose labels match (app=web, tier in (db,cache))")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run against an embedded simulated cluster (the demo scenario)")
     parser.add_argument("--speed", type=_positive_float, default=1.0,
                         help="with --demo: simulated seconds per real second (default 1)")
-    parser.add_argument("--read-only", action="store_true", help="show everything, change nothing")
+    parser.add_argument("--read-only", "--readonly", dest="read_only", action="store_true",
+                        help="show everything, change nothing (also per context in the config file)")
     parser.add_argument("--audit-log", metavar="PATH",
                         help="append every change made, with its kubectl equivalent, to this file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -72,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "volumes and warnings, once (no TTY needed).")
     get.add_argument("name", nargs="?", help="only this StatefulSet")
     _add_connection_options(get, suppress=True)
-    get.add_argument("-o", "--output", choices=("text", "json"), default="text", help="text or json")
+    get.add_argument("-o", "--output", choices=("text", "json", "yaml", "wide", "name"), default="text",
+                     help="text (default), json, yaml, wide (one line per StatefulSet) or name")
     get.set_defaults(run=cmd_get)
 
     sim = sub.add_parser("sim", help="run the simulated Kubernetes cluster in the foreground",
@@ -87,7 +98,43 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--kubeconfig-out", metavar="PATH", help="where to write the kubeconfig (default: a temp file)")
     sim.set_defaults(run=cmd_sim)
     _add_rollout_parser(sub)
+
+    keys = sub.add_parser("keys", help="print every binding id with its key (for [keymap] in the config)",
+                          description="Print every key binding's id, its key (after the config's [keymap]) "
+                                      "and what it does.")
+    keys.set_defaults(run=cmd_keys)
+
+    completion = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                                description="Print a completion script: eval \"$(ststui completion bash)\". "
+                                            "It completes options, subcommands, and contexts and "
+                                            "namespaces from the kubeconfig.")
+    completion.add_argument("shell", choices=("bash", "zsh"))
+    completion.set_defaults(run=cmd_completion)
+    # Used by the completion scripts: contexts or namespaces, one a line, never an error.
+    words = sub.add_parser("__complete")
+    words.add_argument("what", choices=("contexts", "namespaces"))
+    words.add_argument("--kubeconfig", default=None)
+    words.add_argument("--context", default=None)
+    words.set_defaults(run=cmd_complete_words)
     return parser
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from .commands.keys import run_keys
+    return run_keys()
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from .commands.completion import script
+    sys.stdout.write(script(args.shell))
+    return 0
+
+
+def cmd_complete_words(args: argparse.Namespace) -> int:
+    from .commands.completion import words
+    for word in words(args.what, args.kubeconfig, args.context):
+        print(word)
+    return 0
 
 
 def _duration(text: str) -> float:
@@ -153,17 +200,40 @@ def cmd_sim(args: argparse.Namespace) -> int:
                    kubeconfig_out=args.kubeconfig_out, clock=args.clock)
 
 
+def _client_flags(args: argparse.Namespace):
+    """(ClientOptions, selector) from kubectl's client flags, or a usage error sentence."""
+    from .kube.client_options import ClientOptions, OptionError, parse_request_timeout
+    from .state.selection import SelectionError, parse
+    try:
+        options = ClientOptions(request_timeout=parse_request_timeout(args.request_timeout),
+                                as_user=args.as_user, as_groups=tuple(args.as_groups or ()))
+        if options.as_groups and not options.as_user:
+            raise OptionError("--as-group needs --as as well (as in kubectl).")
+        return options, parse(args.selector), None
+    except (OptionError, SelectionError) as e:
+        return None, None, str(e)
+
+
 def cmd_get(args: argparse.Namespace) -> int:
     from .commands.get import run_get
+    options, selector, error = _client_flags(args)
+    if error:
+        print(f"ststui: {error}", file=sys.stderr)
+        return 2
     return run_get(args.kubeconfig, args.context, args.namespace, args.all_namespaces,
-                   args.name, args.output)
+                   args.name, args.output, options=options, selector=selector)
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
     from .commands.tui import run_tui
+    options, selector, error = _client_flags(args)
+    if error:
+        print(f"ststui: {error}", file=sys.stderr)
+        return 2
     return run_tui(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
                    all_namespaces=args.all_namespaces, read_only=args.read_only,
-                   audit_log=args.audit_log, demo=args.demo, speed=args.speed)
+                   audit_log=args.audit_log, demo=args.demo, speed=args.speed,
+                   options=options, selector=selector)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""`ststui get [NAME] [-n NS | -A] [-o text|json]`: print the StatefulSet model once.
+"""`ststui get [NAME] [-n NS | -A] [-l SELECTOR] [-o text|json|yaml|wide|name]`: print the
+StatefulSet model once.
 
 Place in the flow: connect (kube.connect) -> one LIST of each kind into a Store
 (kube.watch.list_once) -> topology.build_views -> present.format_text/format_json.
@@ -22,6 +23,9 @@ from ststui.kube.ops import describe_api_error
 from ststui.kube.watch import list_once
 from ststui.state.model import to_json
 from ststui.state.present import format_text
+from ststui.kube import client_options
+from ststui.state.get_formats import format_views
+from ststui.state.selection import selects
 from ststui.state.store import Store
 from ststui.state.topology import build_views
 
@@ -43,7 +47,8 @@ def _json(views, missing: dict[str, str]) -> str:
 
 
 def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, all_namespaces: bool,
-            name: str | None, output: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
+            name: str | None, output: str, out: TextIO | None = None, err: TextIO | None = None,
+            options: client_options.ClientOptions | None = None, selector=None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     try:
@@ -52,8 +57,9 @@ def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, 
         print(f"ststui: {e}", file=err)
         return 2
     try:
+        client_options.apply(conn.api_client, options)    # --request-timeout, --as, --as-group
         check_reachable(conn)
-    except ConnectError as e:
+    except (ConnectError, client_options.OptionError) as e:
         print(f"ststui: {e}", file=err)
         conn.close()
         return 2
@@ -71,14 +77,16 @@ def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, 
         # Kinds that could not be listed: views claim nothing that depends on them.
         views = build_views(store, time.time(), None if conn.namespace is None else (conn.namespace,),
                             loading=problems)
+        views = [v for v in views if selects(selector, store, v.namespace, v.name)]   # -l
         if name:
             views = [v for v in views if v.name == name]
             if not views:
                 where = f'namespace "{conn.namespace}"' if conn.namespace else "any namespace"
                 print(f'ststui: no StatefulSet "{name}" in {where}.', file=err)
                 return 1
-        text = _json(views, problems) if output == "json" else format_text(views, time.time())
-        out.write(text if text.endswith("\n") else text + "\n")
+        text = _json(views, problems) if output == "json" else format_views(views, output, time.time())
+        if text:
+            out.write(text if text.endswith("\n") else text + "\n")
         return INCOMPLETE if problems else 0
     finally:
         conn.close()

@@ -11,9 +11,16 @@ import sys
 
 def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | None,
             all_namespaces: bool, read_only: bool, audit_log: str | None, demo: bool,
-            speed: float = 1.0) -> int:
+            speed: float = 1.0, options=None, selector=None) -> int:
+    from ststui.config import ConfigError, load_config
     from ststui.kube.connect import ConnectError
     from ststui.tui.session import open_session
+
+    try:
+        config = load_config()
+    except ConfigError as e:
+        print(f"ststui: {e}", file=sys.stderr)
+        return 2
 
     embedded = None
     if demo:
@@ -25,8 +32,9 @@ def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | Non
             all_namespaces = True
     try:
         try:
-            session = open_session(kubeconfig, context, namespace, all_namespaces, check=True)
-        except ConnectError as e:
+            session = open_session(kubeconfig, context, namespace, all_namespaces, check=True,
+                                   options=options, selector=selector)
+        except (ConnectError, ValueError) as e:   # ValueError: kube.client_options.OptionError
             print(f"ststui: {e}", file=sys.stderr)
             return 2
         if audit_log:
@@ -39,7 +47,7 @@ def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | Non
                 return 2
         from ststui.tui.app import StsTuiApp
         from ststui.tui.crash import EXIT_CRASH, crash_line
-        app = StsTuiApp(session, read_only=read_only, audit_log=audit_log)
+        app = StsTuiApp(session, read_only=read_only, audit_log=audit_log, config=config)
         try:
             app.run()
         except Exception as e:        # outside the app's own handler: same one line and report

@@ -23,11 +23,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
+from ststui.config import Config
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
 from ststui.tui import palette, render
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
+from ststui.tui.command_line import CommandLineMixin
+from ststui.tui.habits import HabitsMixin
 from ststui.tui.header import StatusBar, status_text
 from ststui.tui.footer import RankedFooter
 from ststui.tui.help import HelpScreen
@@ -54,13 +57,14 @@ KIND_WORDS = {"statefulsets": "statefulsets", "pods": "pods", "persistentvolumec
 LOADING_ORDER = tuple(KIND_WORDS)
 from ststui.tui.views import ActionLogScreen, DescribeScreen, HistoryScreen, YamlScreen
 
-CSS_FILE = Path(__file__).resolve().parents[2] / "styles" / "ststui.tcss"
+# Package data (pyproject: [tool.setuptools.package-data]), so an installed wheel finds it too.
+CSS_FILE = Path(__file__).resolve().with_name("ststui.tcss")
 
 ALL_NAMESPACES = ""   # choice value meaning "all namespaces"
 
 # App keys that act on the main screen only (hidden while a dialog or view is open).
 MAIN_SCREEN_ACTIONS = frozenset({"back", "help", "filter", "yaml", "describe", "history", "namespace",
-                                 "context", "action_log", "quit"}) | MUTATING_ACTIONS | INSPECT_ACTIONS
+                                 "context", "action_log", "quit", "command_line"}) | MUTATING_ACTIONS | INSPECT_ACTIONS
 
 # Which object each pane's rows are, for y/d.
 _PANE_PLURALS = {
@@ -80,7 +84,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
+class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, InspectActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -103,12 +107,17 @@ class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
         Binding("E", "events", "Events", id="ststui.events"),
         Binding("q", "quit", "Quit", id="ststui.quit"),
         Binding("ctrl+r", "reconnect", "Reconnect", show=False, id="ststui.reconnect"),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="ststui.interrupt"),
+        Binding("colon", "command_line", "Command", show=False, id="ststui.command_line",
+                tooltip=":sts :pods :pvc :pv :events :ns NAME :ctx NAME :sts NAME :pod NAME :q"),
     ]
 
     def __init__(self, session: Session, *, read_only: bool = False,
                  clock: Callable[[], float] | None = None, audit_log: str | Path | None = None,
-                 notice: str | None = None) -> None:
+                 notice: str | None = None, config: Config | None = None) -> None:
         super().__init__()
+        self.config = config or Config()
+        self.cli_read_only = read_only
         # No animated scrolling: over ssh every frame costs, and jumps are easier to follow.
         self.animation_level = "none"
         self.notice = notice            # shown once at start (e.g. the demo's kubeconfig)
@@ -182,6 +191,7 @@ class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
         return widget
 
     def on_mount(self) -> None:
+        self.apply_config()
         if self.is_headless:
             self.filter_input.cursor_blink = False
         self.filter_input.display = False
@@ -287,10 +297,6 @@ class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
         else:
             self.notify("Not connected to a cluster: nothing to reconnect.", severity="warning")
 
-    async def action_quit(self) -> None:
-        self.session.stop()
-        self.exit()
-
     # --- data flow -------------------------------------------------------------------
 
     def load_all(self) -> None:
@@ -353,6 +359,8 @@ class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
         views = sorted(self.views.values(), key=lambda v: (v.namespace, v.name))
         if self.namespace_filter is not None:
             views = [v for v in views if v.namespace == self.namespace_filter]
+        if self.session.selector is not None:      # -l/--selector
+            views = [v for v in views if self.session.selects(v)]
         if self.filter_text:
             needle = self.filter_text.lower()
             views = [v for v in views if needle in v.key.lower()]
@@ -437,7 +445,8 @@ class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
             namespace = self.session.namespace
         text = status_text(context=self.session.context, namespace=namespace, connection=connection,
                            read_only=self.read_only, count=len(self._sts_shown), total=len(self.views),
-                           filter_text=self.filter_text, loading=self.loading_text())
+                           filter_text=self.filter_text, loading=self.loading_text(),
+                           protected=getattr(self, "protected", False))
         self._widget("#status", StatusBar).show(text)
 
     def _main_screen(self) -> Screen:
@@ -494,10 +503,17 @@ class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
         return True
 
     def on_key(self, event) -> None:
-        """Say so when a change key is pressed in read-only mode (the binding is disabled)."""
-        if not self.read_only or self.screen is not self._main_screen():
+        """Say so when a change key is pressed in read-only mode (the binding is disabled),
+        or when the key acts on another pane only."""
+        if self.screen is not self._main_screen():
             return
         active = self.screen.active_bindings.get(event.key)
+        if active is None and isinstance(self.focused, Pane):
+            panes = [self.sts_pane, self.pods_pane, self.claims_pane, self.volumes_pane]
+            self.hint_unbound_key(event.key, self.focused, panes)
+            return
+        if not self.read_only:
+            return
         if active is None or active.enabled:
             return
         action = active.binding.action.removeprefix("app.")
@@ -713,6 +729,7 @@ class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
         old = self.session
         old.stop()
         self.session = session
+        self.apply_context_rules()
         self.namespace_filter = None
         self.sts_pane.with_namespace = session.namespace is None
         self.selected_key = None

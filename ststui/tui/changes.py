@@ -52,7 +52,7 @@ class ChangeActions:
                       replan: Replan | None = None, notice: str | None = None) -> None:
         """Build a plan; show a refusal (with an override if allowed) or ask to confirm it."""
         try:
-            plan = make()
+            plan = self.with_connection(make())
         except PlanError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -74,6 +74,8 @@ class ChangeActions:
         self.confirm_and_execute(plan, replan, notice)
 
     def confirm_and_execute(self, plan: Any, replan: Replan | None = None, notice: str | None = None) -> None:
+        plan = self.with_connection(plan)
+
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._replans[id(plan)] = (plan, replan)

@@ -23,13 +23,19 @@ LEVEL_STYLES = {
 
 
 def status_text(*, context: str, namespace: str, connection: ConnectionState, read_only: bool,
-                count: int, total: int, filter_text: str, loading: str = "") -> Text:
+                count: int, total: int, filter_text: str, loading: str = "",
+                protected: bool = False) -> Text:
+    """`protected`: the context is marked by the word PROTECTED and the theme's warning colour."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" ststui ", style=P.brand)
     if read_only:
         text.append(" READ-ONLY ", style=P.badge_warn)
     text.append("  ctx ", style=P.dim)
-    text.append(context, style="bold")
+    if protected:   # the word says it; the theme's warning badge colour repeats it
+        text.append(f" {context} ", style=P.badge_warn)
+        text.append(" PROTECTED", style=P.warn)
+    else:
+        text.append(context, style="bold")
     text.append("  ns ", style=P.dim)
     text.append(namespace, style="bold")
     text.append("  ")

@@ -24,6 +24,7 @@ EXTRA_GLOBAL = [
     ("ctrl+r", "Reconnect to the API server now"),
     ("enter", "Drill in: StatefulSet → its pods, claim → its volume, pod/volume → describe, warning → its object"),
     ("up/down", "Move in the focused pane"),
+    ("j/k g/G", "Down/up, first/last row (also Home/End, PageUp/PageDown)"),
 ]
 MODAL_KEYS = [
     ("y", "Confirm (only after reading the effect; No is the default)"),

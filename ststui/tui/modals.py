@@ -16,7 +16,9 @@ message inline, so validation lives in one place.
   show, at 80x24 too.
 - `ValueModal(title, prompt, initial, make_plan)` -> Plan | None. The input takes at most
   `MAX_INPUT_CHARS` characters, and any error from planning becomes a sentence.
-- `ChoiceModal(title, prompt, choices)` -> chosen value | None.
+- `ChoiceModal(title, prompt, choices)` -> chosen value | None. Typing filters the
+  choices (backspace undoes); with `allow_other`, a filter nothing matches moves to the
+  free-text field, so enter takes it as typed.
 
 Every dialog answers once: keys that arrive after the first answer (two Enters in one
 read over a slow link) are ignored, so a dialog is never dismissed twice.
@@ -306,6 +308,9 @@ class ValueModal(_AnswerOnce, FitBody, ModalScreen[Any]):
         preview = self.query_one("#plan-text", Static)
         try:
             self.plan = self.make_plan(text)
+            bind = getattr(self.app, "with_connection", None)   # --context etc. on its kubectl
+            if bind is not None:
+                self.plan = bind(self.plan)
             self.error = getattr(self.plan, "refused", None) or None
         except PlanError as exc:
             self.plan, self.error = None, str(exc)
@@ -362,15 +367,18 @@ class ChoiceModal(_AnswerOnce, ModalScreen[Any]):
         self.choices = list(choices)
         self.initial = initial
         self.allow_other = allow_other  # placeholder of a free-text input, or None
+        self.typed = ""                 # type-to-filter text
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = self.title_text
             yield Static(self.prompt, id="choice-prompt")
+            yield Static("type to filter", id="choice-filter")
             yield OptionList(*[Option(label, id=str(index)) for index, (_, label) in enumerate(self.choices)],
                              id="choices")
             if self.allow_other:
-                yield Input(placeholder=self.allow_other, id="choice-other", compact=True)
+                yield Input(placeholder=self.allow_other, id="choice-other", compact=True,
+                            select_on_focus=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel (esc)", id="no", variant="primary", compact=True)
 
@@ -383,6 +391,46 @@ class ChoiceModal(_AnswerOnce, ModalScreen[Any]):
         else:
             options.highlighted = 0 if self.choices else None
         options.focus()
+
+    def on_key(self, event) -> None:
+        """Type-to-filter while the list has focus."""
+        options = self.query_one("#choices", OptionList)
+        if self.focused is not options:
+            return
+        if event.key == "backspace":
+            if not self.typed:
+                return
+            self.typed = self.typed[:-1]
+        elif event.character and len(event.character) == 1 and event.character.isprintable() \
+                and event.key != "space":
+            self.typed += event.character
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        needle = self.typed.lower()
+        shown = [(index, label) for index, (_, label) in enumerate(self.choices)
+                 if needle in (label.plain if isinstance(label, Text) else str(label)).lower()]
+        options.clear_options()
+        options.add_options([Option(label, id=str(index)) for index, label in shown])
+        options.highlighted = 0 if shown else None
+        status = self.query_one("#choice-filter", Static)
+        if not self.typed:
+            status.update("type to filter")
+        elif shown:
+            status.update(Text.assemble("filter ", (self.typed, "bold"), f"  ({len(shown)} of {len(self.choices)})"))
+        elif self.allow_other:
+            other = self.query_one("#choice-other", Input)
+            other.value = self.typed
+            other.focus()
+            other.cursor_position = len(self.typed)
+            status.update(Text.assemble("no choice matches ", (self.typed, "bold"), "; enter uses it as typed"))
+        else:
+            status.update(Text.assemble("no choice matches ", (self.typed, "bold"), " (backspace)"))
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

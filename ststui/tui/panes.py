@@ -38,7 +38,15 @@ ROLLOUT_BINDINGS = [
 
 
 class Pane(KeyedTable):
-    """A focusable table pane; `enter` drills in (handled by the app)."""
+    """A focusable table pane; `enter` drills in (handled by the app). j/k/g/G, Home/End and
+    PageUp/PageDown move the row cursor (vi and k9s habits)."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="ststui.row_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="ststui.row_up"),
+        Binding("g,home", "scroll_top", "First row", show=False, id="ststui.row_first"),
+        Binding("G,end", "scroll_bottom", "Last row", show=False, id="ststui.row_last"),
+    ]
 
     class DrillIn(Message):
         def __init__(self, pane: "Pane", key: str | None) -> None:

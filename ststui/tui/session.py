@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ststui.state.kubectl_flags import KubectlFlags
 from ststui.state.store import Store
 
 def object_path(plural: str, namespace: str | None, name: str) -> str:
@@ -51,6 +52,13 @@ class Session:
     reopen: Callable[[str | None, str | None, bool], "Session"] | None = None
     closer: Callable[[], None] | None = None
     kubeconfig: str | None = None         # the --kubeconfig given (kubectl hand-offs pass it on)
+    # --context/--kubeconfig/--as that every kubectl equivalent shown must carry.
+    kubectl_flags: KubectlFlags = field(default_factory=KubectlFlags)
+    selector: Any = None                  # -l/--selector (a LabelSelector), None: every StatefulSet
+
+    def selects(self, view: Any) -> bool:
+        from ststui.state.selection import selects
+        return selects(self.selector, self.store, view.namespace, view.name)
 
     def now(self) -> float:
         return self.clock()
@@ -161,7 +169,7 @@ class Session:
 def open_session(kubeconfig: str | None = None, context: str | None = None,
                  namespace: str | None = None, all_namespaces: bool = False, *,
                  clock: Callable[[], float] = time.time, watch: bool = True,
-                 check: bool = False) -> Session:
+                 check: bool = False, options: Any = None, selector: Any = None) -> Session:
     """Connect like kubectl (raises `kube.connect.ConnectError` with one sentence) and
     prepare a store and its watch manager. The watch starts when the app runs it.
     With `check`, ask the server for /version first, so an unreachable server or bad
@@ -169,7 +177,13 @@ def open_session(kubeconfig: str | None = None, context: str | None = None,
     from ststui.kube.connect import check_reachable, connect
     from ststui.kube.watch import WatchManager
 
+    from ststui.kube import client_options
     conn = connect(kubeconfig, context, namespace, all_namespaces)
+    try:
+        client_options.apply(conn.api_client, options)   # --request-timeout, --as, --as-group
+    except Exception:
+        conn.close()
+        raise
     if check:
         try:
             check_reachable(conn)
@@ -181,9 +195,22 @@ def open_session(kubeconfig: str | None = None, context: str | None = None,
 
     def reopen(new_context: str | None, new_namespace: str | None, new_all: bool) -> Session:
         return open_session(kubeconfig, new_context or conn.context, new_namespace, new_all,
-                            clock=clock, watch=watch, check=True)
+                            clock=clock, watch=watch, check=True, options=options, selector=selector)
 
     return Session(api_client=conn.api_client, context=conn.context, namespace=conn.namespace,
                    store=store, watch=manager, clock=clock, contexts=list(conn.contexts),
                    default_namespace=conn.default_namespace, server=conn.cluster_server,
-                   reopen=None if conn.in_cluster else reopen, closer=conn.close, kubeconfig=kubeconfig)
+                   reopen=None if conn.in_cluster else reopen, closer=conn.close, kubeconfig=kubeconfig,
+                   kubectl_flags=kubectl_flags_for(conn, kubeconfig, options), selector=selector)
+
+
+def kubectl_flags_for(conn: Any, kubeconfig: str | None, options: Any = None) -> KubectlFlags:
+    """--context always (kubectl in another shell may point elsewhere); --kubeconfig when
+    one was given explicitly (kubectl would not read it by itself), as an absolute path."""
+    import os
+    if getattr(conn, "in_cluster", False):
+        return KubectlFlags(as_user=getattr(options, "as_user", None),
+                            as_groups=tuple(getattr(options, "as_groups", ())))
+    path = os.path.abspath(os.path.expanduser(kubeconfig)) if kubeconfig else None
+    return KubectlFlags(context=conn.context, kubeconfig=path,
+                        as_user=getattr(options, "as_user", None), as_groups=tuple(getattr(options, "as_groups", ())))

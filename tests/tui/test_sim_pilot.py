@@ -108,7 +108,8 @@ def test_step_lowers_the_partition_and_the_canary_moves_down(tmp_path):
             await wait_for(pilot, lambda: app.views["shop/web"].slot(2).revision_kind == "update"
                            and app.views["shop/web"].slot(2).ready, "web-2 updated and Ready")
             assert "web-2" in app.pods_pane.row_keys
-            assert "kubectl patch sts web -n shop" in (tmp_path / "audit.log").read_text()
+            audit = (tmp_path / "audit.log").read_text()
+            assert "patch sts web -n shop" in audit and f"--context={app.session.context}" in audit
         drive(app, scenario)
 
 
