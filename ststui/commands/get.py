@@ -16,13 +16,10 @@ import sys
 import time
 from typing import TextIO
 
-import json
 
 from ststui.kube.connect import ConnectError, check_reachable, connect, mask_secrets
 from ststui.kube.ops import describe_api_error
 from ststui.kube.watch import list_once
-from ststui.state.model import to_json
-from ststui.state.present import format_text
 from ststui.kube import client_options
 from ststui.state.get_formats import format_views
 from ststui.state.selection import selects
@@ -31,19 +28,6 @@ from ststui.state.topology import build_views
 
 
 INCOMPLETE = 3     # exit code: printed, but some kind could not be read
-
-
-def _json(views, missing: dict[str, str]) -> str:
-    docs = []
-    for view in views:
-        doc = to_json(view)
-        doc["missingKinds"] = sorted(missing)
-        if "pods" in missing:
-            for pod in doc.get("pods") or ():
-                if not pod.get("exists"):
-                    pod["phase"] = "Unknown"     # not read, so not known to be absent
-        docs.append(doc)
-    return json.dumps(docs, indent=2)
 
 
 def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, all_namespaces: bool,
@@ -84,7 +68,7 @@ def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, 
                 where = f'namespace "{conn.namespace}"' if conn.namespace else "any namespace"
                 print(f'ststui: no StatefulSet "{name}" in {where}.', file=err)
                 return 1
-        text = _json(views, problems) if output == "json" else format_views(views, output, time.time())
+        text = format_views(views, output, time.time(), missing=problems)
         if text:
             out.write(text if text.endswith("\n") else text + "\n")
         return INCOMPLETE if problems else 0

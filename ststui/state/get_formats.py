@@ -8,20 +8,37 @@ Place in the flow: commands.get -> build_views -> format(views, output, now). Pu
 """
 from __future__ import annotations
 
+import json
 from typing import Iterable
 
 import yaml
 
 from ststui.state.model import StatefulSetView, to_json
-from ststui.state.present import format_json, format_text, ready_text, revisions_text
+from ststui.state.present import format_text, ready_text, revisions_text
 from ststui.state.times import human_age
 
 FORMATS = ("text", "json", "yaml", "wide", "name")
 
 
-def format_yaml(views: Iterable[StatefulSetView]) -> str:
+def documents(views: Iterable[StatefulSetView], missing: Iterable[str] = ()) -> list[dict]:
+    """The `-o json` / `-o yaml` document: `to_json` of each view, plus the kinds that could
+    not be read (`missingKinds`); with pods unread, a pod not seen is Unknown, not absent."""
+    missing = sorted(missing)
+    docs = []
+    for view in views:
+        doc = to_json(view)
+        doc["missingKinds"] = missing
+        if "pods" in missing:
+            for pod in doc.get("pods") or ():
+                if not pod.get("exists"):
+                    pod["phase"] = "Unknown"     # not read, so not known to be absent
+        docs.append(doc)
+    return docs
+
+
+def format_yaml(views: Iterable[StatefulSetView], missing: Iterable[str] = ()) -> str:
     dumper = type("NoAliases", (yaml.SafeDumper,), {"ignore_aliases": lambda self, data: True})
-    return yaml.dump([to_json(v) for v in views], Dumper=dumper, sort_keys=False)
+    return yaml.dump(documents(views, missing), Dumper=dumper, sort_keys=False)
 
 
 def format_name(views: Iterable[StatefulSetView]) -> str:
@@ -43,11 +60,11 @@ def format_wide(views: Iterable[StatefulSetView], now: float) -> str:
     return "\n".join("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
 
 
-def format_views(views: list[StatefulSetView], output: str, now: float) -> str:
+def format_views(views: list[StatefulSetView], output: str, now: float, missing: Iterable[str] = ()) -> str:
     if output == "json":
-        return format_json(views)
+        return json.dumps(documents(views, missing), indent=2)
     if output == "yaml":
-        return format_yaml(views)
+        return format_yaml(views, missing)
     if output == "wide":
         return format_wide(views, now)
     if output == "name":

@@ -47,6 +47,8 @@ class KubectlFlags:
         commands = getattr(plan, "kubectl", None)
         if not commands or not dataclasses.is_dataclass(plan) or not self.words():
             return plan
+        if "kubectl" not in {f.name for f in dataclasses.fields(plan) if f.init}:
+            return plan       # derived (e.g. a hand-off's argv already carries the flags)
         if isinstance(commands, str):
             new: Any = self.command(commands)
         else:

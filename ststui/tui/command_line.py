@@ -254,9 +254,10 @@ def _ctx(app: Any, arg: str) -> None:
 
 
 def _events(app: Any, arg: str) -> None:
-    action = getattr(app, "action_events", None)
+    """`:events [NAMESPACE]`: the events of a namespace (the selected set's by default)."""
+    action = getattr(app, "action_events_namespace", None)
     if action is not None:
-        action()
+        action(arg.strip() or None)
     else:
         app.notify("Events come with the events view (E), which this build does not have yet; "
                    "d (describe) shows the events of the selected object.", severity="warning")
@@ -287,7 +288,7 @@ for _command in (
     Command("pods", "the Pods pane, or select a pod", _pod, ("pod", "po"), arg="NAME", complete=_pod_names),
     Command("pvc", "the Claims pane", _focus("claims"), ("claims", "persistentvolumeclaims")),
     Command("pv", "the Volumes pane", _focus("volumes"), ("volumes", "persistentvolumes")),
-    Command("events", "the events view", _events, ("ev", "event")),
+    Command("events", "the events of a namespace", _events, ("ev", "event"), arg="NAMESPACE", complete=_namespaces),
     Command("ns", "switch namespace (all: every namespace)", _ns, ("namespace",), arg="NAME",
             complete=_namespaces),
     Command("ctx", "switch context", _ctx, ("context",), arg="NAME",

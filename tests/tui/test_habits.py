@@ -104,7 +104,10 @@ def test_command_line_pods_ns_and_sts_do_what_they_say(app):
         assert any("Unknown command ':nosuch'" in m for m in notifications(app))
         await _command(pilot, "sts nosuch")
         assert any("No StatefulSet 'nosuch'" in m for m in notifications(app))
-        await _command(pilot, "events")
+        await _command(pilot, "events shop")
+        assert type(app.screen).__name__ == "EventsScreen"
+        await pilot.press("escape")
+        await pilot.pause()
         assert app.return_code is None
         await _command(pilot, "q")
         assert app.return_code == 0
