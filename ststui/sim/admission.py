@@ -43,7 +43,9 @@ _NAME_RULES = {  # kind of name -> (regex, max length, description)
                 "start with an alphabetic character, and end with an alphanumeric character "
                 "(e.g. 'my-name',  or 'abc-123', regex used for validation is '%s')"),
 }
-_NAME_KIND = {"namespaces": "label", "services": "dns1035"}  # others: subdomain
+_NAME_RULES["path"] = (r"(?!\.\.?$)[^/%]+", 253, "may not be '.' or '..' and may not contain '/' or '%%'")
+_NAME_KIND = {"namespaces": "label", "services": "dns1035",   # others: subdomain
+              "clusterroles": "path", "clusterrolebindings": "path", "roles": "path", "rolebindings": "path"}
 
 
 def _go_value(value: Any) -> str:

@@ -18,7 +18,7 @@ import base64
 import hashlib
 import platform
 
-from .resources import ResourceType, group_versions, resources_in
+from .resources import SPECIAL_SUBRESOURCES, ResourceType, group_versions, resources_in
 
 KUBE_MAJOR, KUBE_MINOR = "1", "32"
 
@@ -64,6 +64,9 @@ def _resource_entries(rt: ResourceType) -> list[dict]:
                  "kind": rt.kind, "verbs": list(SUBRESOURCE_VERBS)}
         if sub == "scale":
             entry.update(group="autoscaling", version="v1", kind="Scale")
+        special = SPECIAL_SUBRESOURCES.get((rt.plural, sub))
+        if special:
+            entry.update(group=special[0], version=special[1], kind=special[2], verbs=list(special[3]))
         entries.append(entry)
     return entries
 

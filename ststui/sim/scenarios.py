@@ -52,6 +52,7 @@ from .clock import ManualClock, RealClock, rfc3339
 from .controllers import podutil as pu
 from .controllers.kubelet import running_ready_status
 from .controllers.revisions import new_revision
+from . import rbac_defaults
 from .controllers.statefulset import new_claim, new_pod, read_spec
 from .controllers.volumes import PV_PROTECTION, PVC_PROTECTION, provisioned_volume
 
@@ -227,6 +228,7 @@ def build_empty(cluster, nodes: int = 3) -> None:
         store.create("storageclasses", storage_class("standard", "Delete", "WaitForFirstConsumer", default=True))
     if store.find("storageclasses", None, "retained") is None:
         store.create("storageclasses", storage_class("retained", "Retain", "Immediate"))
+    rbac_defaults.install_defaults(store)   # kube-apiserver's bootstrap roles (view, edit, admin, ...)
     cluster.run_pending()
 
 
@@ -241,6 +243,7 @@ def build_demo(cluster) -> None:
         store.create("nodes", node_object(f"node-{i}", i, now, {"pool": "kafka"}, kafka_taint))
     for ns in ("shop", "db", "cache", "kafka", "search", "analytics", "logs"):
         store.create("namespaces", {"metadata": {"name": ns}})
+    rbac_defaults.bind_demo_users(store)     # viewer: view everywhere; shop-operator: edit in shop
     cluster.advance(120)
 
     # db: static volumes, an OnDelete postgres

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import discovery, tables
+from . import discovery, gate, protobuf, reviews, tables
 from .paging import ListPager
 from .objects import ApiError, Watcher, bad_request, invalid
 from .patching import PatchError, json_patch, merge_patch, strategic_merge_patch
@@ -381,6 +381,7 @@ class _Handler(BaseHTTPRequestHandler):
             if path.startswith("/_sim/") or path == "/_sim":
                 self._sim_control(method, path)
             else:
+                self.user = gate.identify(self.headers, self.sim.cluster.store)   # 401 / impersonation
                 self._apply_faults()
                 self._api(method, path)
         except ApiError as e:
@@ -428,13 +429,20 @@ class _Handler(BaseHTTPRequestHandler):
             except yaml.YAMLError as e:
                 raise bad_request(f"the request body is not valid YAML: {e}") from None
         if "protobuf" in content_type:
-            raise ApiError(415, "UnsupportedMediaType",
-                           f'the body of the request was in an unknown format - accepted media types include: '
-                           f'{JSON}, application/yaml')
+            return self._protobuf_body()
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as e:
             raise bad_request(f"the request body is not valid JSON: {e}") from None
+
+    def _protobuf_body(self) -> dict:
+        """The few protobuf bodies kubectl sends (DeleteOptions, Eviction, reviews): see sim/protobuf.py."""
+        try:
+            return protobuf.decode(self.body)
+        except (protobuf.ProtobufError, UnicodeDecodeError):
+            raise ApiError(415, "UnsupportedMediaType",
+                           f'the body of the request was in an unknown format - accepted media types include: '
+                           f'{JSON}, application/yaml') from None
 
     def _object_body(self, rt: ResourceType) -> dict:
         obj = self._json_body()
@@ -461,6 +469,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _api(self, method: str, path: str) -> None:
         if method not in ("GET", "HEAD") and not path.startswith(("/api/", "/apis/")):
             raise method_not_allowed()
+        target = parse_target(path)
+        if target is None:
+            gate.check_path(self.sim.cluster.store, self.user, method, path)
         if path in ("/healthz", "/livez", "/readyz"):
             self._send(200, b"ok", "text/plain; charset=utf-8")
             return
@@ -480,37 +491,22 @@ class _Handler(BaseHTTPRequestHandler):
                 raise method_not_allowed()
             self._send_json(200, doc)
             return
-        target = parse_target(path)
         if target is None:
             raise NOT_FOUND_PATH
-        self._check_forbidden(method, target)
+        gate.check_target(self.sim.cluster, self.user, method, target,
+                          target.watch_path or parse_bool(self.query.get("watch"), "watch"))
+        if target.rt.plural in reviews.KINDS:
+            if method != "POST" or target.name or target.watch_path:
+                raise method_not_allowed()
+            self._send_json(201, reviews.answer(self.sim.cluster.store, self.user, target.rt.plural,
+                                                self._json_body()))
+            return
         if target.sub:
             self._subresource(method, target)
         elif target.name is None:
             self._collection(method, target)
         else:
             self._object(method, target)
-
-    def _check_forbidden(self, method: str, t: Target) -> None:
-        """The RBAC stand-in: `cluster.faults.forbid(plural)` makes every verb on it 403."""
-        is_forbidden = getattr(self.sim.cluster.faults, "is_forbidden", None)
-        if is_forbidden is None or not is_forbidden(t.rt.plural):
-            return
-        watching = t.watch_path or parse_bool(self.query.get("watch"), "watch")
-        verb = {"GET": "watch" if watching else ("get" if t.name else "list"), "HEAD": "get",
-                "POST": "create", "PUT": "update", "PATCH": "patch",
-                "DELETE": "delete" if t.name else "deletecollection"}.get(method, method.lower())
-        resource = f"{t.rt.plural}/{t.sub}" if t.sub else t.rt.plural
-        where = f' in the namespace "{t.namespace}"' if t.namespace else " at the cluster scope"
-        details: dict = {"kind": t.rt.plural}
-        if t.name:
-            details["name"] = t.name
-        if t.rt.group:
-            details["group"] = t.rt.group
-        raise ApiError(403, "Forbidden",
-                       f'{t.rt.plural}{"." + t.rt.group if t.rt.group else ""}{" " + json.dumps(t.name) if t.name else ""}'
-                       f' is forbidden: User "ststui-sim" cannot {verb} resource "{resource}" in API group '
-                       f'"{t.rt.group}"{where}', details)
 
     def _collection(self, method: str, t: Target) -> None:
         store = self.sim.cluster.store
@@ -616,7 +612,9 @@ class _Handler(BaseHTTPRequestHandler):
             if q.get(key):
                 opts.setdefault("preconditions", {})[key.split(".", 1)[1]] = q[key]
         body = None
-        if self.body.strip():
+        if self.body.strip() and "protobuf" in (self.headers.get("Content-Type") or ""):
+            body = self._protobuf_body()
+        elif self.body.strip():
             try:
                 body = json.loads(self.body)
             except (ValueError, UnicodeDecodeError) as e:

@@ -21,7 +21,9 @@ def test_core_and_group_lists(sim):
     status, groups, _ = raw.get("/apis")
     assert status == 200 and groups["kind"] == "APIGroupList"
     names = {g["name"]: g["preferredVersion"]["groupVersion"] for g in groups["groups"]}
-    assert names == {"apps": "apps/v1", "storage.k8s.io": "storage.k8s.io/v1"}
+    assert names == {"apps": "apps/v1", "storage.k8s.io": "storage.k8s.io/v1",
+                     "rbac.authorization.k8s.io": "rbac.authorization.k8s.io/v1",
+                     "authorization.k8s.io": "authorization.k8s.io/v1", "policy": "policy/v1"}
 
 
 @pytest.mark.parametrize("path", ["/api", "/apis"])
