@@ -73,7 +73,7 @@ SSAR = {1: ("metadata", OBJECT_META),
                      2: ("nonResourceAttributes", NON_RESOURCE_ATTRIBUTES)})}
 SSRR = {1: ("metadata", OBJECT_META), 2: ("spec", {1: ("namespace", "string")})}
 EVICTION = {1: ("metadata", OBJECT_META), 2: ("deleteOptions", DELETE_OPTIONS)}
-KINDS = {"DeleteOptions": DELETE_OPTIONS, "SelfSubjectAccessReview": SSAR, "SelfSubjectRulesReview": SSRR,
+KINDS = {"DeleteOptions": DELETE_OPTIONS, "SelfSubjectReview": {1: ("metadata", OBJECT_META)}, "SelfSubjectAccessReview": SSAR, "SelfSubjectRulesReview": SSRR,
          "Eviction": EVICTION}
 TYPE_META = {1: ("apiVersion", "string"), 2: ("kind", "string")}
 UNKNOWN = {1: ("typeMeta", TYPE_META), 2: ("raw", "bytes")}

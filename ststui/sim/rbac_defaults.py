@@ -114,7 +114,8 @@ def default_objects() -> list[tuple[str, dict]]:
         _cluster_role("system:discovery", [{"nonResourceURLs": DISCOVERY_URLS, "verbs": ["get"]}]),
         _cluster_role("system:public-info-viewer", [{"nonResourceURLs": PUBLIC_INFO_URLS, "verbs": ["get"]}]),
         _cluster_role("system:basic-user", [
-            _rule(["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], ["create"])]),
+            _rule(["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], ["create"]),
+            _rule(["authentication.k8s.io"], ["selfsubjectreviews"], ["create"])]),
     ]
     auto = {"rbac.authorization.kubernetes.io/autoupdate": "true"}
     bindings = []

@@ -63,6 +63,8 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
                  "SelfSubjectAccessReview", False, verbs=("create",)),
     ResourceType("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview",
                  "SelfSubjectRulesReview", False, verbs=("create",)),
+    ResourceType("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview",
+                 "SelfSubjectReview", False, verbs=("create",)),
     # Disruption budgets (sim/disruption.py keeps their status and answers pods/eviction).
     ResourceType("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget",
                  True, ("pdb",), (), ("status",)),

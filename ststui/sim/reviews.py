@@ -1,4 +1,4 @@
-"""authorization.k8s.io/v1 SelfSubjectAccessReview and SelfSubjectRulesReview: "may I?" asked of RBAC.
+"""SelfSubjectAccessReview, SelfSubjectRulesReview ("may I?", asked of RBAC) and SelfSubjectReview ("who am I?").
 
 Place in the flow: `server._api` hands a POST to either collection to `answer(...)`
 (after `gate` allowed the `create`); the answer is computed from `rbac` for the user the
@@ -13,7 +13,8 @@ from .authn import User
 from .objects import bad_request
 
 KINDS = {"selfsubjectaccessreviews": "SelfSubjectAccessReview",
-         "selfsubjectrulesreviews": "SelfSubjectRulesReview"}
+         "selfsubjectrulesreviews": "SelfSubjectRulesReview",
+         "selfsubjectreviews": "SelfSubjectReview"}
 
 
 def _echo(kind: str, body: dict) -> dict:
@@ -49,9 +50,22 @@ def rules_review(store, user: User, body: dict) -> dict:
     return out
 
 
+def self_review(user: User, body: dict) -> dict:
+    """authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`)."""
+    meta = dict(body.get("metadata") or {})
+    meta.setdefault("creationTimestamp", None)
+    info: dict = {"username": user.name, "groups": list(user.groups)}
+    if user.uid:
+        info["uid"] = user.uid
+    return {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1", "metadata": meta,
+            "status": {"userInfo": info}}
+
+
 def answer(store, user: User, plural: str, body) -> dict:
     if not isinstance(body, dict):
         raise bad_request("the request body must be a JSON object")
+    if plural == "selfsubjectreviews":
+        return self_review(user, body)
     if plural == "selfsubjectaccessreviews":
         return access_review(store, user, body)
     return rules_review(store, user, body)

@@ -1,0 +1,65 @@
+"""kubectl against `ststui sim --scenario demo`: who may do what (auth can-i, --as), drain with a PDB.
+
+The demo scenario holds the viewer and shop-operator bindings; the kubeconfig written by
+`--kubeconfig-out` has one context per user. The sim runs on a manual clock.
+"""
+from __future__ import annotations
+
+import pytest
+
+from conftest import start_sim_process
+from test_kubectl import KUBECTL, Kubectl
+
+pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+
+
+@pytest.fixture(scope="module")
+def demo_process(tmp_path_factory):
+    handle = start_sim_process(tmp_path_factory.mktemp("demo"), scenario="demo")
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def kubectl(demo_process) -> Kubectl:
+    return Kubectl(demo_process)
+
+
+@pytest.mark.parametrize("context, args, answer", [
+    ("ststui-sim", ("delete", "nodes"), "yes"),
+    ("ststui-sim", ("patch", "statefulsets", "-n", "shop"), "yes"),
+    ("ststui-sim-viewer", ("list", "pods", "-n", "db"), "yes"),
+    ("ststui-sim-viewer", ("get", "statefulsets/scale", "-n", "shop"), "yes"),
+    ("ststui-sim-viewer", ("patch", "statefulsets", "-n", "shop"), "no"),
+    ("ststui-sim-viewer", ("create", "pods/eviction", "-n", "shop"), "no"),
+    ("ststui-sim-viewer", ("get", "secrets", "-n", "shop"), "no"),
+    ("ststui-sim-viewer", ("list", "clusterroles"), "no"),
+    ("ststui-sim-shop-operator", ("patch", "statefulsets", "-n", "shop"), "yes"),
+    ("ststui-sim-shop-operator", ("update", "statefulsets/scale", "-n", "shop"), "yes"),
+    ("ststui-sim-shop-operator", ("create", "pods/eviction", "-n", "shop"), "yes"),
+    ("ststui-sim-shop-operator", ("delete", "pods", "-n", "db"), "no"),
+    ("ststui-sim-shop-operator", ("list", "pods", "-A"), "no"),
+])
+def test_auth_can_i_for_each_demo_user(kubectl, context, args, answer):
+    done = kubectl.run("--context", context, "auth", "can-i", *args, ok=False)
+    assert done.stdout.strip() == answer, done.stderr
+    assert done.returncode == (0 if answer == "yes" else 1)
+
+
+def test_auth_can_i_list_names_the_rules(kubectl):
+    out = kubectl("--context", "ststui-sim-shop-operator", "auth", "can-i", "--list", "-n", "shop")
+    line = next(ln for ln in out.splitlines() if ln.startswith("statefulsets.apps "))
+    assert "patch" in line and "delete" in line
+
+
+def test_as_acts_as_the_user_and_gets_the_apiservers_403(kubectl):
+    done = kubectl.run("--as", "viewer", "-n", "shop", "scale", "sts", "web", "--replicas=6", ok=False)
+    assert done.returncode == 1
+    assert ('statefulsets.apps "web" is forbidden: User "viewer" cannot patch resource "statefulsets/scale" '
+            'in API group "apps" in the namespace "shop"') in done.stderr
+    assert kubectl("--as", "viewer", "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}") == "viewer"
+    assert kubectl("--context", "ststui-sim-shop-operator", "auth", "whoami",
+                   "-o", "jsonpath={.status.userInfo.username}") == "shop-operator"
+    done = kubectl.run("--context", "ststui-sim-viewer", "-n", "shop", "delete", "pod", "web-0", ok=False)
+    assert done.returncode == 1 and 'User "viewer" cannot delete resource "pods"' in done.stderr
+    assert kubectl("-n", "shop", "get", "pod", "web-0", "-o", "name").strip() == "pod/web-0"
