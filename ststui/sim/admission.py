@@ -411,7 +411,13 @@ RULES: dict[str, tuple[Step, ...]] = {
     "persistentvolumes": (_volume,),
     "namespaces": (_namespace,),
     "storageclasses": (_storage_class,),
+    "poddisruptionbudgets": (lambda obj, old, errors: _disruption().validate(obj, old, errors),),
 }
+
+
+def _disruption():
+    from . import disruption   # PodDisruptionBudget rules live with the budget controller
+    return disruption
 
 
 def admit(plural: str, obj: dict, old: dict | None) -> dict:

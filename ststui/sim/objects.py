@@ -34,7 +34,7 @@ from .selectors import SelectorError, parse_field_selector, parse_label_selector
 Key = tuple[str, str]  # (namespace or "", name)
 
 # Kinds whose metadata.generation tracks spec changes.
-GENERATION_KINDS = {"statefulsets"}
+GENERATION_KINDS = {"statefulsets", "poddisruptionbudgets"}
 
 
 # --------------------------------------------------------------------------- errors

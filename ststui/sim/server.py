@@ -687,6 +687,9 @@ class _Handler(BaseHTTPRequestHandler):
         if t.sub == "scale":
             self._scale(method, t)
             return
+        if t.sub == "eviction":
+            self._evict(method, t)
+            return
         if method in ("GET", "HEAD"):
             self._send_json(200, store.get(plural, t.namespace, t.name))
         elif method == "PUT":
@@ -698,6 +701,21 @@ class _Handler(BaseHTTPRequestHandler):
                                              subresource="status", dry_run=self._dry_run()))
         else:
             raise method_not_allowed()
+
+    def _evict(self, method: str, t: Target) -> None:
+        from . import disruption
+        if method != "POST":
+            raise method_not_allowed()
+        body = self._json_body(required=False)
+        if body is not None and not isinstance(body, dict):
+            raise bad_request("the request body must be an Eviction object")
+
+        def delete(options: dict) -> None:
+            self.sim.cluster.store.delete("pods", t.namespace, t.name,
+                                          grace_period_seconds=options.get("gracePeriodSeconds"),
+                                          preconditions=options.get("preconditions"),
+                                          dry_run=bool(options.get("dryRun")))
+        self._send_json(201, disruption.evict(self.sim.cluster, t.namespace, t.name, body, delete))
 
     def _scale(self, method: str, t: Target) -> None:
         store = self.sim.cluster.store

@@ -23,7 +23,8 @@ def test_core_and_group_lists(sim):
     names = {g["name"]: g["preferredVersion"]["groupVersion"] for g in groups["groups"]}
     assert names == {"apps": "apps/v1", "storage.k8s.io": "storage.k8s.io/v1",
                      "rbac.authorization.k8s.io": "rbac.authorization.k8s.io/v1",
-                     "authorization.k8s.io": "authorization.k8s.io/v1", "policy": "policy/v1"}
+                     "authorization.k8s.io": "authorization.k8s.io/v1", "policy": "policy/v1",
+                     "authentication.k8s.io": "authentication.k8s.io/v1"}
 
 
 @pytest.mark.parametrize("path", ["/api", "/apis"])

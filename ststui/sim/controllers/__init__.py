@@ -49,3 +49,5 @@ def install_all(cluster: "Cluster") -> None:
     cluster.set_node_ready = functools.partial(set_node_ready, cluster)
     from .. import rbac          # aggregated ClusterRoles (view/edit/admin) filled from their selectors
     rbac.install(cluster)
+    from .. import disruption    # PodDisruptionBudget status
+    disruption.install(cluster)
