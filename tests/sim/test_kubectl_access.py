@@ -63,3 +63,33 @@ def test_as_acts_as_the_user_and_gets_the_apiservers_403(kubectl):
     done = kubectl.run("--context", "ststui-sim-viewer", "-n", "shop", "delete", "pod", "web-0", ok=False)
     assert done.returncode == 1 and 'User "viewer" cannot delete resource "pods"' in done.stderr
     assert kubectl("-n", "shop", "get", "pod", "web-0", "-o", "name").strip() == "pod/web-0"
+
+
+def test_drain_waits_on_the_pdb_then_succeeds(kubectl, demo_process):
+    """node-1 holds web-1 and web-4 (PDB web: maxUnavailable 1): one is evicted at once, the other
+    is refused (429) until its sibling is back and Ready; the sim's clock moves while drain retries."""
+    import subprocess
+    env_home = str(demo_process.kubeconfig.parent)
+    drain = subprocess.Popen([KUBECTL, "--kubeconfig", str(demo_process.kubeconfig), "drain", "node-1",
+                              "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=300s"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env={"HOME": env_home, "PATH": "/usr/bin:/bin"})
+    try:
+        for _ in range(600):
+            try:
+                drain.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                demo_process.advance(1)
+        output = drain.communicate(timeout=30)[0]
+    finally:
+        if drain.poll() is None:
+            drain.kill()
+    assert drain.returncode == 0, output
+    assert "Cannot evict pod as it would violate the pod's disruption budget." in output
+    assert "node/node-1 drained" in output
+    demo_process.settle()
+    left = kubectl("get", "pods", "-A", "--field-selector", "spec.nodeName=node-1", "-o", "name")
+    assert left.strip() == ""
+    assert kubectl("get", "node", "node-1", "-o", "jsonpath={.spec.unschedulable}") == "true"
+    assert kubectl("-n", "shop", "get", "pdb", "web", "-o", "jsonpath={.status.expectedPods}") == "5"
