@@ -40,6 +40,7 @@ from ststui.tui.panes import (
     VolumesPane,
     WarningsPane,
 )
+from ststui.tui.permits import PermissionsMixin
 from ststui.tui.session import Session
 from ststui.tui.views import ActionLogScreen, DescribeScreen, HistoryScreen, YamlScreen
 
@@ -69,7 +70,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(ChangeActions, App):
+class StsTuiApp(PermissionsMixin, ChangeActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -114,6 +115,7 @@ class StsTuiApp(ChangeActions, App):
         self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
         self._main_widgets: dict[str, Any] = {}
         self._refresh_timers: list[Any] = []
+        self._access_init()             # what the user may do (tui/permits.py)
 
     # --- layout ----------------------------------------------------------------------
 
@@ -280,6 +282,7 @@ class StsTuiApp(ChangeActions, App):
         self._widget("#rollout", RolloutStrip).show(view)
 
     def _update_status(self) -> None:
+        self.ensure_access()
         connection = self.session.connection_state()
         stale = connection.stale
         self._main_screen().set_class(stale, "-stale")
@@ -289,7 +292,7 @@ class StsTuiApp(ChangeActions, App):
             namespace = self.session.namespace
         text = status_text(context=self.session.context, namespace=namespace, connection=connection,
                            read_only=self.read_only, count=len(self._sts_shown), total=len(self.views),
-                           filter_text=self.filter_text)
+                           filter_text=self.filter_text, user=self.access.user)
         self._widget("#status", StatusBar).show(text)
 
     def _main_screen(self) -> Screen:
@@ -341,19 +344,25 @@ class StsTuiApp(ChangeActions, App):
             return False       # dialogs and views have their own keys (q/escape close them)
         if action in MUTATING_ACTIONS and self.read_only:
             return None        # shown greyed in the Footer, and not run
+        if action in MUTATING_ACTIONS and self.action_denial(action):
+            return None        # RBAC says no (tui/permits.py): greyed, and the key says why
         return True
 
     def on_key(self, event) -> None:
-        """Say so when a change key is pressed in read-only mode (the binding is disabled)."""
-        if not self.read_only or self.screen is not self._main_screen():
+        """Say so when a change key is pressed in read-only mode or without permission (the binding is disabled)."""
+        if self.screen is not self._main_screen():
             return
         active = self.screen.active_bindings.get(event.key)
         if active is None or active.enabled:
             return
         action = active.binding.action.removeprefix("app.")
-        if action in MUTATING_ACTIONS:
+        if action not in MUTATING_ACTIONS:
+            return
+        if self.read_only:
             self.notify(f"Read-only mode: '{active.binding.description}' is disabled; nothing was changed.",
                         severity="warning")
+        elif denial := self.action_denial(action):
+            self.notify(f"{active.binding.description}: {denial}; nothing was sent.", severity="warning")
 
     # --- navigation ------------------------------------------------------------------
 
@@ -369,7 +378,7 @@ class StsTuiApp(ChangeActions, App):
             self._close_filter(clear=True)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(read_only=self.read_only))
+        self.push_screen(HelpScreen(read_only=self.read_only, denied=self.denials()))
 
     def action_filter(self) -> None:
         filter_input = self.filter_input
@@ -575,6 +584,10 @@ class StsTuiApp(ChangeActions, App):
         worker = event.worker
         if worker.group == "ops":
             self.ops_worker_changed(event)
+            if event.state == WorkerState.SUCCESS and self._was_forbidden(worker.result):
+                self.access_forbidden()
+        elif worker.group == "access":
+            self.access_worker_changed(event)
         elif worker.group == "reopen":
             if event.state == WorkerState.SUCCESS:
                 self.switch_session(worker.result)

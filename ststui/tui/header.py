@@ -21,13 +21,16 @@ LEVEL_STYLES = {
 
 
 def status_text(*, context: str, namespace: str, connection: ConnectionState, read_only: bool,
-                count: int, total: int, filter_text: str) -> Text:
+                count: int, total: int, filter_text: str, user: str | None = None) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" ststui ", style="bold #000000 on #5fafff")
     if read_only:
         text.append(" READ-ONLY ", style="bold #000000 on #ffd75f")
     text.append("  ctx ", style="#808080")
     text.append(context, style="bold")
+    if user:
+        text.append("  user ", style="#808080")
+        text.append(user, style="bold")
     text.append("  ns ", style="#808080")
     text.append(namespace, style="bold")
     text.append("  ")
