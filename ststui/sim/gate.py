@@ -49,8 +49,8 @@ def identify(headers, store) -> User:
     """Authenticate, then impersonate if asked and allowed (401 / 403 otherwise)."""
     user = authenticate(headers)
     name, groups, uid = impersonation_request(headers)
-    if name is None:
-        return user
+    if name is None or (name == user.name and not groups and not uid):
+        return user          # no impersonation, or "as myself" (a kubeconfig `as:` naming its own user)
     checks = [("users", name)] + [("groups", g) for g in groups]
     if uid:
         checks.append(("uids", uid))
