@@ -38,7 +38,11 @@ WATCHED: dict[str, tuple[str, bool]] = {
     "controllerrevisions": ("/apis/apps/v1", True),
     "storageclasses": ("/apis/storage.k8s.io/v1", False),
     "events": ("/api/v1", True),
+    "poddisruptionbudgets": ("/apis/policy/v1", True),
 }
+# Kinds the app can do without: refused (403) or not served (404), they stop quietly and
+# do not turn the header "forbidden" (shown views then simply have no budgets).
+OPTIONAL = frozenset({"poddisruptionbudgets"})
 
 # Connection states shown to the user.
 STARTING = "starting"
@@ -173,6 +177,9 @@ class ResourceLoop:
                 if e.status == 410:
                     need_list = True
                     continue
+                if e.status in (403, 404) and self.plural in OPTIONAL:
+                    self._set(state=FORBIDDEN, message=f"{self.plural} not readable ({e.status})")
+                    return
                 if e.status in (401, 403):
                     self._set(state=FORBIDDEN, errors=self._state.errors + 1,
                               message=f"not allowed to watch {self.plural}: {e.message}")
@@ -340,7 +347,7 @@ class WatchManager:
     def summary(self) -> tuple[str, str]:
         """(overall state, one sentence) for the header."""
         states = list(self.states().values())
-        forbidden = [s for s in states if s.state == FORBIDDEN]
+        forbidden = [s for s in states if s.state == FORBIDDEN and s.plural not in OPTIONAL]
         retrying = [s for s in states if s.state == RETRYING]
         if retrying:
             s = min(retrying, key=lambda s: s.retry_at or 0)

@@ -174,6 +174,7 @@ class StatefulSetView:
     images: tuple[tuple[str, str], ...] = ()   # (container, image) of the template
     created: float | None = None
     resource_version: str | None = None   # may lag when only the resourceVersion moved
+    budgets: tuple = ()                   # state.budgets.BudgetView of the PDBs covering its pods
 
     @property
     def key(self) -> str:

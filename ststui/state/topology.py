@@ -26,6 +26,7 @@ import gc
 from typing import Any, Iterable
 
 from . import model as m
+from .budgets import budgets_for
 from .model import ClaimView, PodSlot, ServiceView, StatefulSetView, VolumeView, Warning
 from .rollout import (HALT_AFTER_SECONDS, ROLLING_UPDATE, RolloutSpec, StatusCounters,
                       max_unavailable_value, summarize)
@@ -383,6 +384,7 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float) -
         images=tuple((c.get("name") or "", c.get("image") or "") for c in containers),
         created=parse_time(md.get("creationTimestamp")),
         resource_version=md.get("resourceVersion"),
+        budgets=budgets_for(store, ns, dict(selector)),
     )
 
 
