@@ -464,6 +464,8 @@ class ObjectStore:
             else:
                 meta.pop(f, None)
         meta["resourceVersion"] = ometa["resourceVersion"]  # a PUT without one is unconditional
+        if "managedFields" not in meta and "managedFields" in ometa:   # omitted: kept (sim/ssa.py)
+            meta["managedFields"] = ometa["managedFields"]
         new["apiVersion"] = rt.api_version
         new["kind"] = rt.kind
         if "status" in rt.subresources:

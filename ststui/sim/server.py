@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import discovery, gate, protobuf, reviews, tables
+from . import discovery, gate, protobuf, reviews, ssa, tables
 from .paging import ListPager
 from .objects import ApiError, Watcher, bad_request, invalid
 from .patching import PatchError, json_patch, merge_patch, strategic_merge_patch
@@ -544,6 +544,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif method == "PUT":
             obj = store.replace(plural, t.namespace, t.name, self._object_body(t.rt), dry_run=self._dry_run())
             self._send_json(200, obj)
+        elif method == "PATCH" and self._content_type() in ssa.APPLY_CONTENT_TYPES:
+            code, obj = ssa.apply(store, t.rt, t.namespace, t.name, self._apply_body(),
+                                  self.query.get("fieldManager"), parse_bool(self.query.get("force"), "force"),
+                                  self.sim.cluster.now(), dry_run=self._dry_run())
+            self._send_json(code, obj)
         elif method == "PATCH":
             patch_type, body = self._patch_body()
             obj = store.patch(plural, t.namespace, t.name, patch_type, body, dry_run=self._dry_run())
@@ -552,6 +557,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._delete(t)
         else:
             raise method_not_allowed()
+
+    def _content_type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    def _apply_body(self) -> Any:
+        """A server-side apply configuration: YAML (JSON is YAML too)."""
+        import yaml
+        try:
+            return yaml.safe_load(self.body or b"null")
+        except yaml.YAMLError as e:
+            raise bad_request(f"error decoding YAML: {e}") from None
 
     def _patch_body(self) -> tuple[str, Any]:
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
