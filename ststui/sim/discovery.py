@@ -8,9 +8,9 @@ Scale) here. Only the legacy (non-aggregated) format is served: clients that ask
 aggregated discovery (`as=APIGroupDiscoveryList`) fall back to it when the answer's
 Content-Type is plain application/json.
 
-OpenAPI: kubectl `create -f` / `apply -f` fetch /openapi/v2 (protobuf) and /openapi/v3;
-an empty protobuf document and an empty v3 path list make them skip client-side schema
-validation and build strategic merge patches from their compiled-in types.
+OpenAPI: `openapi.py` builds the v3 and v2 JSON documents; the protobuf /openapi/v2
+(`OPENAPI_V2_PROTOBUF`) stays empty, so kubectl builds strategic merge patches from the
+v3 schemas or its compiled-in types.
 """
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import discovery, gate, protobuf, reviews, ssa, tables
+from . import discovery, gate, openapi, protobuf, reviews, ssa, tables
 from .paging import ListPager
 from .objects import ApiError, Watcher, bad_request, invalid
 from .patching import PatchError, json_patch, merge_patch, strategic_merge_patch
@@ -479,11 +479,16 @@ class _Handler(BaseHTTPRequestHandler):
             if "protobuf" in (self.headers.get("Accept") or ""):
                 self._send(200, discovery.OPENAPI_V2_PROTOBUF, discovery.OPENAPI_V2_CONTENT_TYPE)
             else:
-                self._send_json(200, {"swagger": "2.0", "info": {"title": "ststui-sim", "version": "v1"},
-                                      "paths": {}, "definitions": {}})
+                self._send(200, openapi.v2_document())
             return
         if path == "/openapi/v3":
-            self._send_json(200, discovery.OPENAPI_V3_ROOT)
+            self._send_json(200, openapi.v3_root())
+            return
+        if path.startswith("/openapi/v3/"):
+            doc = openapi.v3_document(path[len("/openapi/v3/"):])
+            if doc is None:
+                raise NOT_FOUND_PATH
+            self._send(200, doc)
             return
         doc = discovery.document(path, self.sim.address)
         if doc is not None:

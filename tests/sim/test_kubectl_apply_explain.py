@@ -32,3 +32,20 @@ def test_apply_server_side_twice_then_a_conflict_then_force(kubectl):
     assert kubectl("get", "sts", "web", "-o", "jsonpath={.spec.replicas}") == "4"
     done = kubectl.run("apply", "--server-side", "-f", "-", stdin=manifest, ok=False)
     assert done.returncode == 1 and 'conflict with "gitops": .spec.replicas' in done.stderr
+
+
+def test_explain_statefulset_spec_update_strategy(kubectl):
+    out = kubectl("explain", "statefulset.spec.updateStrategy")
+    assert "KIND:       StatefulSet" in out and "VERSION:    v1" in out
+    assert "FIELD: updateStrategy <StatefulSetUpdateStrategy>" in out
+    assert "rollingUpdate\t<RollingUpdateStatefulSetStrategy>" in out and "type\t<string>" in out
+    out = kubectl("explain", "sts.spec")
+    assert "podManagementPolicy\t<string>" in out and "replicas\t<integer>" in out
+    assert "volumeClaimTemplates\t<[]PersistentVolumeClaim>" in out
+    assert "minAvailable" in kubectl("explain", "pdb.spec")
+
+
+def test_create_and_apply_still_work_with_the_schemas_served(kubectl):
+    kubectl("apply", "-f", str(MANIFESTS / "web.yaml"))
+    kubectl("apply", "-f", str(MANIFESTS / "web-v2.yaml"))
+    assert kubectl("get", "sts", "web", "-o", "jsonpath={.spec.template.spec.containers[*].name}") == "nginx"
