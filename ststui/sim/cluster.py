@@ -47,6 +47,8 @@ class Cluster:
         self.store.add_listener(self._on_change)
         from .controllers import install_all
         install_all(self)
+        from . import version_rules       # v1.32's feature gates and StatefulSet rules
+        version_rules.install(self)
 
     # ---- wiring
 

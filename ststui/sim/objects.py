@@ -481,6 +481,8 @@ class ObjectStore:
                     new.pop("status", None)
         if subresource != "status":
             new = self._admit(rt.plural, new, old)
+        elif getattr(self, "check_status", None) is not None:
+            self.check_status(rt.plural, new, old)      # the version's status rules (sim/version_rules.py)
         # After defaulting: a PUT that only omits defaulted fields changes nothing.
         if rt.plural in GENERATION_KINDS and new.get("spec") != old.get("spec"):
             new["metadata"]["generation"] = int(ometa.get("generation", 1)) + 1
