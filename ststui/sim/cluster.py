@@ -65,6 +65,10 @@ class Cluster:
     def now(self) -> float:
         return self.clock.now()
 
+    def scaled(self, seconds: float) -> float:
+        """A duration of the sim's own (delays, back-offs, intervals) as it passes at the clock's speed."""
+        return self.clock.scaled(seconds)
+
     def set_clock(self, clock: Clock) -> None:
         """Swap clocks (scenarios are built on a manual clock, then run on a real one)."""
         with self.store.lock:
