@@ -130,9 +130,6 @@ def document(path: str, server_address: str) -> dict | None:
     return None
 
 
-# An OpenAPI v3 root with no group-versions: clients find no schemas and fall back.
-OPENAPI_V3_ROOT = {"paths": {}}
-
 # A serialised, empty `openapi_v2.Document` protobuf message.
 OPENAPI_V2_PROTOBUF = b""
 OPENAPI_V2_CONTENT_TYPE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"

@@ -47,11 +47,26 @@ def model_class_name(kind: str) -> str:
     return "CoreV1Event" if kind == "Event" else f"V1{kind}"
 
 
-def schema_name(cls_name: str, package: str) -> str:
+# Model name prefixes -> their API package (everything else is core/v1).
+PACKAGE_PREFIXES = (("StatefulSet", "apps"), ("RollingUpdateStatefulSet", "apps"), ("ControllerRevision", "apps"),
+                    ("PodDisruptionBudget", "policy"), ("Eviction", "policy"), ("ClusterRole", "rbac"),
+                    ("Role", "rbac"), ("Subject", "rbac"), ("PolicyRule", "rbac"), ("AggregationRule", "rbac"),
+                    ("SelfSubjectReview", "authentication"), ("UserInfo", "authentication"),
+                    ("SelfSubject", "authorization"), ("ResourceAttributes", "authorization"),
+                    ("NonResourceAttributes", "authorization"), ("ResourceRule", "authorization"),
+                    ("NonResourceRule", "authorization"), ("SubjectRulesReview", "authorization"),
+                    ("SubjectAccessReview", "authorization"), ("FieldSelectorAttributes", "authorization"),
+                    ("LabelSelectorAttributes", "authorization"), ("StorageClass", "storage"))
+_LONGEST_FIRST = sorted(PACKAGE_PREFIXES, key=lambda entry: -len(entry[0]))
+
+
+def schema_name(cls_name: str, package: str = "") -> str:
+    """The upstream-style schema name, e.g. io.k8s.api.apps.v1.StatefulSetSpec, io.k8s.api.core.v1.PodSpec."""
     short = re.sub(r"^(CoreV1|V1)", "", cls_name)
     if cls_name in META_MODELS:
         return f"io.k8s.apimachinery.pkg.apis.meta.v1.{short}"
-    return f"io.k8s.api.{package}.v1.{short}"
+    pkg = next((p for prefix, p in _LONGEST_FIRST if short.startswith(prefix)), "core")
+    return f"io.k8s.api.{pkg}.v1.{short}"
 
 
 def _description(cls) -> str:

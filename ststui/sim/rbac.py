@@ -117,10 +117,9 @@ def authorize(store, a: Attributes) -> tuple[bool, str]:
         for kind, b, rules in _bindings(store, a.user, a.namespace if a.is_resource else ""):
             if any(rule_allows(r, a) for r in rules):
                 meta, ref = b["metadata"], b.get("roleRef") or {}
-                where = f' in namespace "{meta["namespace"]}"' if kind == "RoleBinding" else ""
-                return True, (f'RBAC: allowed by {kind} "{meta["name"]}/{meta["namespace"]}"'
-                              if where else f'RBAC: allowed by {kind} "{meta["name"]}"') + \
-                    f' of {ref.get("kind")} "{ref.get("name")}" to {_who(a.user, b)}'
+                binding = f'{meta["name"]}/{meta["namespace"]}' if kind == "RoleBinding" else meta["name"]
+                return True, (f'RBAC: allowed by {kind} "{binding}" of {ref.get("kind")} "{ref.get("name")}" '
+                              f'to {_who(a.user, b)}')
     return False, ""
 
 

@@ -24,7 +24,7 @@ def test_v3_root_and_apps_document(sim):
     assert "selector" in spec["required"] and "template" in spec["required"]
     rolling = schemas["io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy"]["properties"]["maxUnavailable"]
     assert rolling["allOf"][0]["$ref"].endswith("intstr.IntOrString")
-    containers = schemas["io.k8s.api.apps.v1.PodSpec"]["properties"]["containers"]
+    containers = schemas["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"]
     assert containers["x-kubernetes-patch-merge-key"] == "name"
     patch = doc["paths"]["/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}"]["patch"]
     assert {"name": "fieldValidation", "in": "query", "schema": {"type": "string"}, "uniqueItems": True} \
