@@ -19,16 +19,18 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
-from ststui.tui import render
+from ststui.tui import palette, render
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
 from ststui.tui.header import StatusBar, status_text
+from ststui.tui.footer import RankedFooter
 from ststui.tui.help import HelpScreen
+from ststui.tui.messages import MessageLine
 from ststui.tui.modals import ChoiceModal
 from ststui.tui.panes import (
     MUTATING_ACTIONS,
@@ -123,6 +125,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
         yield StatusBar(id="status")
         yield Input(placeholder="filter StatefulSets by namespace/name (enter keeps it, escape clears)",
                     id="filter")
+        yield Static("", id="pinned")
         with VerticalScroll(id="body", can_focus=False):
             yield StatefulSetsPane(id="statefulsets")
             yield RolloutStrip(id="rollout")
@@ -132,7 +135,8 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
                     yield ClaimsPane(id="claims")
                     yield VolumesPane(id="volumes")
                 yield WarningsPane(id="warnings")
-        yield Footer()
+        yield MessageLine(id="messages")
+        yield RankedFooter()
 
     # The main screen's widgets, looked up once: `query_one` searches the *current*
     # screen, which is a modal or a view while one is open.
@@ -170,14 +174,58 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
         if self.is_headless:
             self.filter_input.cursor_blink = False
         self.filter_input.display = False
+        self._main_screen().set_class(self.size.width >= self.SIDE_BY_SIDE_COLUMNS, "-side-by-side")
+        palette.apply(self.get_css_variables())
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.sts_pane.with_namespace = self.session.namespace is None
         self.load_all()
         self.sts_pane.focus()
         self._start_watch()
         if self.notice:
             self.notify(self.notice, timeout=15)
+        self.watch(self._widget("#body", VerticalScroll), "scroll_y", self._update_pinned, init=False)
         self._refresh_timers = [self.set_interval(0.1, self.drain_changes, name="drain"),
                         self.set_interval(1.0, self.tick, name="tick")]
+
+    def _theme_changed(self, theme) -> None:
+        """Colours come from the theme: recompute the palette and redraw every row."""
+        if palette.apply(self.get_css_variables()) and self.screen_stack and self._main_widgets:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Render every pane again from the views (after a theme change)."""
+        self.warnings_pane.redraw()
+        self._widget("#rollout", RolloutStrip).redraw()
+        for footer in self.query(RankedFooter):
+            footer.redraw()
+        with self.batch_update():
+            self.render_all(flash=False)
+
+    def _refresh_notifications(self) -> None:
+        """Toasts would cover the rows being acted on: on the main screen messages go to
+        the message line above the footer instead (dialogs and views keep toasts)."""
+        if self.screen_stack and self._main_widgets:
+            self._widget("#messages", MessageLine).show(self._notifications)
+            if self.screen is self._main_screen():
+                self.call_after_refresh(self._keep_focused_in_view)
+                return
+        super()._refresh_notifications()
+
+    def _keep_focused_in_view(self) -> None:
+        """The message line takes rows from the body: keep the focused pane (and so the
+        row being acted on) in sight."""
+        focused = self._main_screen().focused
+        if isinstance(focused, (Pane, WarningsPane)):
+            self._widget("#body", VerticalScroll).scroll_to_widget(focused, animate=False)
+
+    SIDE_BY_SIDE_COLUMNS = 200   # claims and volumes side by side from this width
+
+    def on_resize(self) -> None:
+        """Wide terminals give the detail panes' columns the room of their content."""
+        if self.screen_stack:
+            self._main_screen().set_class(self.size.width >= self.SIDE_BY_SIDE_COLUMNS, "-side-by-side")
+        if self._main_widgets:
+            self.call_after_refresh(self.render_all, flash=False)
 
     def _start_watch(self) -> None:
         if self.session.watch is not None:
@@ -280,6 +328,31 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
         self.claims_pane.border_title = f"Claims{suffix}"
         self.volumes_pane.border_title = f"Volumes{suffix}"
         self._widget("#rollout", RolloutStrip).show(view)
+        self._update_pinned()
+
+    def selected_row_in_view(self) -> bool:
+        """Whether the selected StatefulSet's row is inside the scrolling body's viewport."""
+        body = self._widget("#body", VerticalScroll)
+        pane = self.sts_pane
+        if not pane.row_count or not pane.display:
+            return True
+        top = pane.virtual_region.y + pane.gutter.top + pane.header_height
+        row_y = top + pane.cursor_row - round(pane.scroll_y)
+        return body.scroll_y <= row_y < body.scroll_y + body.scrollable_content_region.height
+
+    def _update_pinned(self, *_args) -> None:
+        """Keep the selected StatefulSet in sight: when its row has scrolled away (a lower
+        pane has focus on a small terminal), one line above the panes names it."""
+        pinned = self._widget("#pinned", Static)
+        view = self.views.get(self.selected_key) if self.selected_key else None
+        show = view is not None and not self.selected_row_in_view()
+        if show:
+            text = render.selected_line(view, self.render_now)
+            if getattr(pinned, "shown_text", None) != (text.plain, text.spans):
+                pinned.shown_text = (text.plain, text.spans)
+                pinned.update(text)
+        if pinned.display != show:
+            pinned.display = show
 
     def _update_status(self) -> None:
         self.ensure_access()

@@ -8,7 +8,7 @@ mode in `check_action` and builds plans with `state.actions`.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import ClassVar, Iterable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -48,6 +48,47 @@ class Pane(KeyedTable):
     def action_select_cursor(self) -> None:  # enter
         self.post_message(self.DrillIn(self, self.selected_key))
 
+    # Wide terminals (>= WIDE_COLUMNS cells): the columns of a pane with FIT = True grow to
+    # their content (a pod's rows are bounded by its replicas, so measuring is cheap), so
+    # `ContainerCreating` or a 40-character volume name is not cut. Widths only grow while
+    # wide (each growth rebuilds the table once); narrow terminals keep the fixed widths
+    # that put the essential columns on screen.
+    FIT: ClassVar[bool] = False
+    WIDE_COLUMNS: ClassVar[int] = 120
+    FIT_MAX: ClassVar[int] = 64
+
+    def _is_wide(self) -> bool:
+        return self.FIT and self.is_attached and self.app.size.width >= self.WIDE_COLUMNS
+
+    def columns_for(self) -> tuple[Column, ...]:
+        return self._fitted(super().columns_for())
+
+    def _fitted(self, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+        if not self._is_wide():
+            self._fit_widths = {}
+            return columns
+        widths = getattr(self, "_fit_widths", {})
+        return tuple(Column(c.key, c.label, max(widths.get(c.key, 0), c.width or 0, len(c.label)))
+                     for c in columns)
+
+    def reconcile(self, rows, *, flash: bool = True) -> bool:
+        keep = self.selected_key
+        rebuilt = False
+        if self._is_wide():
+            widths = dict(getattr(self, "_fit_widths", {}))
+            columns = super().columns_for()
+            for _key, cells in rows:
+                for column, (text, _style) in zip(columns, cells):
+                    need = min(self.FIT_MAX, len(text))
+                    if need > widths.get(column.key, 0):
+                        widths[column.key] = need
+                        rebuilt = True
+            self._fit_widths = widths
+        changed = super().reconcile(rows, flash=flash)
+        if rebuilt and keep is not None and keep != self.selected_key:
+            self.select_key(keep, scroll=False)
+        return changed
+
 
 class StatefulSetsPane(Pane):
     TITLE = "StatefulSets"
@@ -86,6 +127,7 @@ class StatefulSetsPane(Pane):
 
 class PodsPane(Pane):
     TITLE = "Pods"
+    FIT = True
     BINDINGS = [
         Binding("ctrl+d", "app.delete_pod", "Delete pod", id="ststui.delete_pod"),
         Binding("ctrl+k", "app.force_delete_pod", "Force delete", id="ststui.force_delete"),
@@ -93,7 +135,7 @@ class PodsPane(Pane):
     COLUMNS = (
         Column("ordinal", "#", 3),
         Column("name", "NAME"),
-        Column("phase", "PHASE", 16),
+        Column("phase", "PHASE", 17),   # "ContainerCreating" whole
         Column("ready", "READY", 5),
         Column("revision", "REVISION", 18),
         Column("node", "NODE", 16),
@@ -110,6 +152,7 @@ class PodsPane(Pane):
 
 
 class ClaimsPane(Pane):
+    FIT = True
     TITLE = "Claims"
     BINDINGS = [
         Binding("ctrl+d", "app.delete_claim", "Delete claim", id="ststui.delete_claim"),
@@ -132,6 +175,7 @@ class ClaimsPane(Pane):
 
 
 class VolumesPane(Pane):
+    FIT = True
     TITLE = "Volumes"
     BINDINGS = [
         Binding("r", "app.reclaim", "Reclaim", id="ststui.reclaim"),
@@ -191,6 +235,10 @@ class WarningsPane(OptionList):
         self.border_title = f"Warnings ({len(warnings)})" if warnings else "Warnings"
         return True
 
+    def redraw(self) -> None:
+        """Forget what is shown, so the next `show` draws it again (new theme colours)."""
+        self._shown = (None,)
+
     @property
     def selected_key(self) -> str | None:
         if self.highlighted is None or not self._warnings:
@@ -228,6 +276,10 @@ class RolloutStrip(Static):
         self.border_title = "Rollout"
         self._shown: StatefulSetView | None = None
         self._empty = False
+
+    def redraw(self) -> None:
+        """Forget what is shown, so the next `show` draws it again (new theme colours)."""
+        self._shown, self._empty = None, False
 
     def show(self, view: StatefulSetView | None) -> None:
         if view is None:
