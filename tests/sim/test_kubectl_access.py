@@ -5,10 +5,18 @@ The demo scenario holds the viewer and shop-operator bindings; the kubeconfig wr
 """
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
-from conftest import start_sim_process
 from test_kubectl import KUBECTL, Kubectl
+
+# tests/conftest.py's helper, loaded by path ("conftest" alone may name tests/tui/conftest.py).
+_spec = importlib.util.spec_from_file_location("_root_conftest", Path(__file__).parents[1] / "conftest.py")
+_root = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_root)
+start_sim_process = _root.start_sim_process
 
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
 
