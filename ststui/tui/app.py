@@ -44,6 +44,12 @@ from ststui.tui.panes import (
 )
 from ststui.tui.permits import PermissionsMixin
 from ststui.tui.session import Session
+
+# How the header and pane titles name the kinds still loading, in the order they are told.
+KIND_WORDS = {"statefulsets": "statefulsets", "pods": "pods", "persistentvolumeclaims": "claims",
+              "persistentvolumes": "volumes", "nodes": "nodes", "services": "services",
+              "controllerrevisions": "revisions", "storageclasses": "storage classes", "events": "events"}
+LOADING_ORDER = tuple(KIND_WORDS)
 from ststui.tui.views import ActionLogScreen, DescribeScreen, HistoryScreen, YamlScreen
 
 CSS_FILE = Path(__file__).resolve().parents[2] / "styles" / "ststui.tcss"
@@ -108,6 +114,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
         self.action_log = ActionLog(audit_log)
         self.audit_path = str(audit_log) if audit_log else None
         self.views: dict[str, StatefulSetView] = {}
+        self.loading: frozenset[str] = frozenset()   # kinds whose first LIST has not completed
         self.selected_key: str | None = None
         self.filter_text = ""
         self.namespace_filter: str | None = None      # display filter when watching all namespaces
@@ -250,14 +257,22 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
         """Build every view from the store (start, context or namespace switch)."""
         self.session.store.take_changes()
         self.render_now = self.clock()
-        views = build_views(self.session.store, self.render_now, self.session.namespaces)
+        self.loading = self.session.loading_kinds()
+        views = build_views(self.session.store, self.render_now, self.session.namespaces, loading=self.loading)
         self.views = {view.key: view for view in views}
         self.render_all(flash=False)
 
     def drain_changes(self) -> None:
         """~10 Hz: rebuild the views the store says changed, update only those rows.
         Rows are rendered with the time of the last tick, so ages never make a row flash."""
+        if not self.screen_stack:       # the app is shutting down: a last timer tick
+            return
         self._update_status()
+        loading = self.session.loading_kinds()
+        if loading != self.loading:
+            # A kind completed its first LIST: every view may now say more (or less).
+            self.load_all()
+            return
         keys, affected = self.session.store.take_changed_statefulsets()
         if not keys:
             return
@@ -274,7 +289,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
             if scope is not None and namespace != scope:
                 continue
             key = f"{namespace}/{name}"
-            view = build_view(self.session.store, namespace, name, now)
+            view = build_view(self.session.store, namespace, name, now, loading=self.loading)
             if view is None:
                 if self.views.pop(key, None) is not None:
                     changed.add(key)
@@ -324,9 +339,10 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
             if reset_cursor and pane.row_count:
                 pane.move_cursor(row=0, scroll=False)
         suffix = f" · {view.name}" if view is not None else ""
-        self.pods_pane.border_title = f"Pods{suffix}"
-        self.claims_pane.border_title = f"Claims{suffix}"
-        self.volumes_pane.border_title = f"Volumes{suffix}"
+        self.pods_pane.border_title = f"Pods{suffix}{self._loading_note('pods')}"
+        self.claims_pane.border_title = f"Claims{suffix}{self._loading_note('persistentvolumeclaims')}"
+        self.volumes_pane.border_title = f"Volumes{suffix}{self._loading_note('persistentvolumes')}"
+        self.sts_pane.border_title = f"StatefulSets{self._loading_note('statefulsets')}"
         self._widget("#rollout", RolloutStrip).show(view)
         self._update_pinned()
 
@@ -354,6 +370,21 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
         if pinned.display != show:
             pinned.display = show
 
+    def _loading_note(self, plural: str) -> str:
+        """" (loading pods: 1,234 so far)" while that kind's first LIST runs, else ""."""
+        if plural not in self.loading:
+            return ""
+        count = self.session.store.counts().get(plural, 0)
+        return f" (loading {KIND_WORDS.get(plural, plural)}: {count:,} so far)"
+
+    def loading_text(self) -> str:
+        """The header's note on what is still loading: "loading pods 1,234, claims 0"."""
+        if not self.loading:
+            return ""
+        counts = self.session.store.counts()
+        parts = [f"{KIND_WORDS.get(p, p)} {counts.get(p, 0):,}" for p in LOADING_ORDER if p in self.loading]
+        return "loading " + ", ".join(parts) if parts else ""   # PDBs alone (optional) are not told
+
     def _update_status(self) -> None:
         self.ensure_access()
         connection = self.session.connection_state()
@@ -365,7 +396,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
             namespace = self.session.namespace
         text = status_text(context=self.session.context, namespace=namespace, connection=connection,
                            read_only=self.read_only, count=len(self._sts_shown), total=len(self.views),
-                           filter_text=self.filter_text, user=self.access.user)
+                           filter_text=self.filter_text, loading=self.loading_text(), user=self.access.user)
         self._widget("#status", StatusBar).show(text)
 
     def _main_screen(self) -> Screen:

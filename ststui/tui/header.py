@@ -23,7 +23,7 @@ LEVEL_STYLES = {
 
 
 def status_text(*, context: str, namespace: str, connection: ConnectionState, read_only: bool,
-                count: int, total: int, filter_text: str, user: str | None = None) -> Text:
+                count: int, total: int, filter_text: str, loading: str = "", user: str | None = None) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" ststui ", style=P.brand)
     if read_only:
@@ -40,6 +40,8 @@ def status_text(*, context: str, namespace: str, connection: ConnectionState, re
     text.append(icon + connection.text, style=getattr(P, role) if role else "")
     if connection.stale:
         text.append(" (data may be stale)", style=P.bad)
+    if loading:
+        text.append(f"  {loading}…", style=P.warn)
     shown = f"{count}" if count == total else f"{count}/{total}"
     text.append(f"  {shown} sts", style=P.dim)
     if filter_text:

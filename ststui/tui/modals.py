@@ -289,14 +289,20 @@ class ValueModal(FitBody, ModalScreen[Any]):
             self.error = getattr(self.plan, "refused", None) or None
         except PlanError as exc:
             self.plan, self.error = None, str(exc)
-        if self.error:
+        # The dialog opens on the current value: that is not refused input, so say nothing
+        # until the user types; a refusal is shown once (not again in the preview).
+        if text.strip() != self.initial.strip():
+            self.touched = True
+        quiet = not getattr(self, "touched", False)
+        if self.error and not quiet:
             error_widget.update(Text(self.error, style=P.bad))
             error_widget.display = True
         else:
             error_widget.update("")
             error_widget.display = False
-        preview.update(plan_text(self.plan, with_kubectl=False) if self.plan is not None else "")
-        commands = kubectl_lines(self.plan) if self.plan is not None else []
+        shown = self.plan if self.plan is not None and not self.error else None
+        preview.update(plan_text(shown, with_kubectl=False) if shown is not None else "")
+        commands = kubectl_lines(shown) if shown is not None else []
         self.query_one("#kubectl-text", Static).update(kubectl_block(commands))
         self.query_one("#kubectl-scroll", HorizontalScroll).display = bool(commands)
         self.query_one("#yes", Button).disabled = self.plan is None or bool(self.error)

@@ -28,7 +28,7 @@ MUTATING_ACTIONS = frozenset({
 
 ROLLOUT_BINDINGS = [
     Binding("a", "app.step", "Step", id="ststui.step", tooltip="Lower the partition by one: the next ordinal updates"),
-    Binding("p", "app.set_partition", "Partition", id="ststui.partition"),
+    Binding("P", "app.set_partition", "Partition", id="ststui.partition"),
     Binding("h", "app.hold", "Hold/release", id="ststui.hold"),
     Binding("s", "app.scale", "Scale", id="ststui.scale"),
     Binding("u", "app.undo", "Undo", id="ststui.undo"),
@@ -101,11 +101,13 @@ class StatefulSetsPane(Pane):
         Column("updated", "UPD", 5),
         Column("partition", "PART", 4),
         Column("strategy", "STRATEGY", 8),
-        Column("status", "ROLLOUT", 7),
+        Column("status", "ROLLOUT", 14),
         Column("warnings", "WARN", 4),
         Column("service", "SERVICE"),
         Column("age", "AGE", 5),
         Column("revisions", "REVISIONS"),
+        Column("policy", "POLICY", 8),
+        Column("images", "IMAGES"),
     )
 
     def __init__(self, **kwargs) -> None:
@@ -139,9 +141,10 @@ class PodsPane(Pane):
         Column("ready", "READY", 5),
         Column("revision", "REVISION", 18),
         Column("node", "NODE", 16),
-        Column("restarts", "RST", 3),
+        Column("restarts", "RESTARTS", 12),
         Column("age", "AGE", 5),
         Column("dns", "DNS NAME"),
+        Column("image", "IMAGE"),
     )
 
     def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
@@ -212,7 +215,8 @@ class WarningsPane(OptionList):
 
     def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
         warnings = list(view.warnings) if view is not None else []
-        shown = tuple(warnings)
+        loading = view.loading if view is not None else ()
+        shown = tuple(warnings) + tuple(loading)
         if shown == self._shown:
             return False
         keep = self.selected_key
@@ -224,7 +228,12 @@ class WarningsPane(OptionList):
             icon, style = render.warning_cells(warning)[0]
             prompt = Text.assemble((f"{icon} ", style), warning.message)
             options.append(Option(prompt, id=self.warning_key(warning, index)))
-        if not options:
+        if not options and loading:
+            words = ", ".join({"persistentvolumeclaims": "claims", "persistentvolumes": "volumes",
+                               "controllerrevisions": "revisions"}.get(k, k) for k in loading)
+            options.append(Option(Text(f"Warnings wait until every kind is loaded (still loading {words}).",
+                                       style=render.STYLE_DIM), id="-", disabled=True))
+        elif not options:
             options.append(Option(Text("No warnings.", style=render.STYLE_DIM), id="-", disabled=True))
         self.add_options(options)
         keys = [self.warning_key(w, i) for i, w in enumerate(warnings)]

@@ -22,7 +22,8 @@ from ststui.state.model import (
     Warning,
 )
 from ststui.tui.palette import P
-from ststui.state.present import human_age, node_text, pod_status_text, ready_text, rollout_summary
+from ststui.state.present import (human_age, node_text, pod_status_text, ready_text, restarts_text,
+                                  rollout_summary)
 
 # One table cell: the text and a Rich style string ("" for the table's default).
 Cell = tuple[str, str]
@@ -47,6 +48,7 @@ _PHASE_ROLES = {
     "Released": "warn",
     "Missing": "bad",
     "NotCreated": "dim",
+    "Loading": "dim",
     "Succeeded": "dim",
 }
 
@@ -101,11 +103,39 @@ def strategy_label(strategy: str) -> str:
 
 # --- StatefulSets table -------------------------------------------------------------
 
+# Style of the ROLLOUT column by state (the word says it too: never colour alone).
+_STATE_ROLES = {
+    "complete": "ok", "rolling": "warn", "paused": "warn", "held": "warn",
+    "halted": "bad", "blocked": "bad", "ondelete": "warn", "scaling": "warn",
+    "updating": "warn", "unknown": "dim",
+}
+
+
+def state_style(state: str) -> str:
+    role = _STATE_ROLES.get(state)
+    return getattr(P, role) if role else ""
+
+
+def rollout_cell(view: StatefulSetView) -> Cell:
+    """The ROLLOUT column: the state label from state.rollout (never '-')."""
+    r = view.rollout
+    return (r.label, state_style(r.state))
+
+
+def policy_label(policy: str) -> str:
+    return {"OrderedReady": "Ordered", "Parallel": "Parallel"}.get(policy, policy)
+
+
 def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool) -> tuple[Cell, ...]:
     r = view.rollout
     ready = ready_text(view)
     ready_style = P.ok if ready == f"{view.replicas}/{view.replicas}" else P.warn
-    updated_style = P.ok if r.updated_replicas >= view.replicas else P.warn
+    updated_style = P.ok if r.updated_pods >= view.replicas else P.warn
+    if "pods" in view.loading:
+        ready, ready_style = "…", P.dim
+    if r.counts_pending:
+        ready += "…"
+        ready_style = P.dim
     if r.strategy == "OnDelete":
         partition: Cell = ("-", P.dim)
     else:
@@ -119,20 +149,15 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
     svc = view.service
     if not svc.name:
         service: Cell = ("none", P.bad)
+    elif not svc.known:
+        service = (f"{svc.name} …", P.dim)
     elif not svc.exists:
         service = (f"{svc.name} ✗", P.bad)
     elif not svc.headless:
         service = (f"{svc.name} !", P.warn)
     else:
         service = (svc.name, "")
-    if r.halted:
-        status: Cell = ("halted", P.bad)
-    elif r.in_progress:
-        status = ("rolling", P.warn)
-    elif r.complete:
-        status = ("ok", P.ok)
-    else:
-        status = ("-", P.dim)
+    status = rollout_cell(view)
     count = len(view.warnings)
     warn: Cell = (f"⚠ {count}", P.warn) if count else ("", "")
     cells: list[Cell] = []
@@ -141,7 +166,8 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
     cells += [
         (view.name, "bold"),
         (ready, ready_style),
-        (f"{r.updated_replicas}/{view.replicas}", updated_style),
+        ("…" if "pods" in view.loading else
+         f"{r.updated_pods}/{view.replicas}" + ("…" if r.counts_pending else ""), updated_style),
         partition,
         (strategy_label(r.strategy), ""),
         status,
@@ -149,6 +175,8 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
         service,
         (age(view.created, now), ""),
         revisions,
+        (policy_label(view.pod_management_policy), ""),
+        (", ".join(image for _, image in view.images) or "-", ""),
     ]
     return tuple(cells)
 
@@ -156,7 +184,7 @@ def statefulset_cells(view: StatefulSetView, now: float, *, with_namespace: bool
 def selected_line(view: StatefulSetView, now: float) -> Text:
     """One line naming the selected StatefulSet and its state, pinned above the panes
     when its row has scrolled out of sight (a lower pane has focus on a small terminal)."""
-    _name, ready, updated, partition, strategy, status, warn, _svc, _age, _revs = \
+    _name, ready, updated, partition, strategy, status, warn, *_rest = \
         statefulset_cells(view, now, with_namespace=False)
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append("▸ StatefulSet ", style=P.dim)
@@ -221,16 +249,36 @@ def pod_cells(slot: PodSlot, sts_name: str, now: float) -> tuple[Cell, ...]:
         ready,
         revision_cell(slot, sts_name),
         node_cell(slot),
-        (str(slot.restarts) if slot.exists else "-", P.warn if slot.restarts else ""),
+        restarts_cell(slot),
         (age(slot.created, now) if slot.exists else "-", ""),
-        (slot.dns_name or "-", P.dim if not slot.dns_name else ""),
+        dns_cell(slot),
+        (slot.image or "-", "" if slot.image else P.dim),
     )
+
+
+def restarts_cell(slot: PodSlot) -> Cell:
+    """Restarts and, when it restarted, why it last stopped: "6 OOMKilled" (exit code in describe)."""
+    text = restarts_text(slot)
+    if not slot.exists:
+        return (text, P.dim)
+    return (text, P.warn if slot.restarts else "")
+
+
+def dns_cell(slot: PodSlot) -> Cell:
+    """The pod's DNS name, only when it resolves; else why not ("none: service x missing")."""
+    if slot.dns_name:
+        return (slot.dns_name, "")
+    if not slot.exists:
+        return ("-", P.dim)
+    if slot.dns_note:
+        return (f"none: {slot.dns_note}", P.warn if "loading" not in slot.dns_note else P.dim)
+    return ("-", P.dim)
 
 
 # --- claims and volumes -------------------------------------------------------------
 
 def claim_cells(claim: ClaimView) -> tuple[Cell, ...]:
-    phase = claim.phase if claim.exists else "Missing"
+    phase = claim.phase
     return (
         (str(claim.ordinal), ""),
         (claim.name, "bold" if claim.exists else P.dim),
@@ -300,13 +348,18 @@ def rollout_strip(view: StatefulSetView) -> Text:
     r = view.rollout
     text = Text()
     text.append(f"{view.name} ", style="bold")
-    text.append(f"{strategy_label(r.strategy)}", style="bold")
+    text.append(r.label, style=state_style(r.state))
+    text.append("  ")
+    text.append(f"{strategy_label(r.strategy)} {policy_label(r.pod_management_policy)}", style="bold")
     if r.strategy != "OnDelete":
         text.append(f"  partition {r.partition}", style=P.warn if r.partition else "")
-    text.append(f"  updated {r.updated_replicas}/{view.replicas}  ready {r.ready_replicas}/{view.replicas}  ")
+    pending = " (pending)" if r.counts_pending else ""
+    text.append(f"  updated {r.updated_pods}/{view.replicas}  ready {ready_text(view)}{pending}  ")
     text.append(short_revision(r.current_revision, view.name), style=P.rev_current)
     text.append(" → ")
     text.append(short_revision(r.update_revision, view.name), style=P.rev_update)
+    if view.images:
+        text.append("  " + ", ".join(image for _, image in view.images), style=P.dim)
     text.append("\n")
     marked = r.strategy != "OnDelete" and r.partition > 0
     for slot in view.slots:
@@ -338,23 +391,19 @@ def budget_note(view: StatefulSetView) -> Text:
 
 
 def rollout_status_line(view: StatefulSetView) -> Text:
-    """What the controller does next, in `ststui get`'s words; why it is halted, in red."""
+    """The rollout state's reason and remedy, in `ststui get`'s words, then what a step
+    (a) would do: the pod it updates, or why no step would update one."""
     r = view.rollout
-    summary = rollout_summary(view)
-    if r.halted:
-        style = P.bad
-    elif r.complete:
+    style = state_style(r.state)
+    if r.state == "complete":
         style = P.ok
-    elif r.in_progress or r.old_revision_ordinals:
-        style = P.warn
-    else:
-        style = ""
-    line = Text(summary, style=style)
-    if not r.halted and r.step_blocked_reason and r.strategy == "RollingUpdate" and r.partition > 0:
-        line.append("  ·  step: ", style=P.dim)
-        line.append(r.step_blocked_reason, style=P.dim)
-    elif not r.halted and r.next_step_ordinal is not None and r.strategy == "RollingUpdate":
-        line.append(f"  ·  step (a) updates {view.name}-{r.next_step_ordinal}", style=P.dim)
+    line = Text(rollout_summary(view), style=style)
+    if r.strategy != "RollingUpdate" or r.state in ("unknown", "halted", "blocked"):
+        return line
+    if r.next_pod is not None and f"step (a) updates {r.next_pod}" not in (r.remedy or ""):
+        line.append(f"  ·  step (a) updates {r.next_pod}", style=P.dim)
+    elif r.next_pod is None and r.step_none_reason and r.partition > 0:
+        line.append(f"  ·  no step: {r.step_none_reason}", style=P.dim)
     return line
 
 
@@ -381,6 +430,7 @@ def describe_statefulset(view: StatefulSetView, now: float) -> list[tuple[str, s
         ("Age", age(view.created, now)),
         ("Replicas", f"{view.replicas} (ordinals from {view.ordinals_start})"),
         ("Pod management", r.pod_management_policy),
+        ("Rollout state", f"{r.state}: {r.reason}" + (f" Remedy: {r.remedy}." if r.remedy else "")),
         ("Update strategy", r.strategy + ("" if r.strategy == "OnDelete" else f", partition {r.partition}, maxUnavailable {r.max_unavailable}")),
         ("Ready / available", f"{r.ready_replicas} / {r.available_replicas}"),
         ("Current / updated", f"{r.current_replicas} / {r.updated_replicas}"),
@@ -406,11 +456,13 @@ def describe_pod(slot: PodSlot, view: StatefulSetView, now: float) -> list[tuple
         ("Exists", _yes(slot.exists)),
         ("Phase", phase_cell(slot, now)[0]),
         ("Ready", f"{_yes(slot.ready)} ({slot.ready_containers})"),
-        ("Restarts", str(slot.restarts)),
+        ("Restarts", f"{slot.restarts}" + (f" (last terminated {slot.last_termination})"
+                                            if slot.restarts and slot.last_termination else "")),
+        ("Image", slot.image or "-"),
         ("Revision", f"{slot.revision or '-'} ({slot.revision_kind or '-'})"),
         ("Node", node),
         ("IP", slot.ip or "-"),
-        ("DNS", slot.dns_name or "-"),
+        ("DNS", slot.dns_name or (f"none: {slot.dns_note}" if slot.dns_note else "-")),
         ("Age", age(slot.created, now)),
     ]
     if slot.terminating:
@@ -423,7 +475,7 @@ def describe_claim(claim: ClaimView, now: float) -> list[tuple[str, str]]:
     return [
         ("Name", claim.name),
         ("Template / ordinal", f"{claim.template} / {claim.ordinal}"),
-        ("Phase", claim.phase if claim.exists else "Missing"),
+        ("Phase", claim.phase),
         ("Volume", claim.volume or "-"),
         ("Capacity", claim.capacity or "-"),
         ("Storage class", claim.storage_class or "-"),

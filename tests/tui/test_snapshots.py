@@ -61,7 +61,7 @@ def test_confirm_force_delete_typed(snap_compare, size):
 def test_value_partition_error(snap_compare, size):
     async def run_before(pilot):
         await prepare()(pilot)
-        await pilot.press("p")
+        await pilot.press("P")
         await pilot.pause()
         pilot.app.screen.query_one("#value-input").value = "9"
         await pilot.pause()
