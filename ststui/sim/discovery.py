@@ -64,6 +64,8 @@ def _resource_entries(rt: ResourceType) -> list[dict]:
                  "kind": rt.kind, "verbs": list(SUBRESOURCE_VERBS)}
         if sub == "scale":
             entry.update(group="autoscaling", version="v1", kind="Scale")
+        elif sub == "log":
+            entry["verbs"] = ["get"]
         special = SPECIAL_SUBRESOURCES.get((rt.plural, sub))
         if special:
             entry.update(group=special[0], version=special[1], kind=special[2], verbs=list(special[3]))

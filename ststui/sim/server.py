@@ -699,7 +699,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, {"kind": t.rt.list_kind, "apiVersion": t.rt.api_version,
                               "metadata": {"resourceVersion": str(store.rv)}, "items": deleted})
 
-    # ---- subresources: status and scale
+    # ---- subresources: status, scale and log
 
     def _subresource(self, method: str, t: Target) -> None:
         store = self.sim.cluster.store
@@ -711,6 +711,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if t.sub == "eviction":
             self._evict(method, t)
+            return
+        if t.sub == "log":           # container logs: ststui/sim/logs.py
+            if method not in ("GET", "HEAD"):
+                raise method_not_allowed()
+            from . import logs
+            logs.serve(self, self.sim.cluster, t.namespace, t.name)
             return
         if method in ("GET", "HEAD"):
             self._send_json(200, store.get(plural, t.namespace, t.name))

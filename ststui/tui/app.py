@@ -30,6 +30,7 @@ from ststui.tui.changes import ChangeActions
 from ststui.tui.header import StatusBar, status_text
 from ststui.tui.footer import RankedFooter
 from ststui.tui.help import HelpScreen
+from ststui.tui.inspect import HANDOFF_CHANGES, INSPECT_ACTIONS, InspectActions
 from ststui.tui.messages import MessageLine
 from ststui.tui.modals import ChoiceModal
 from ststui.tui.panes import (
@@ -58,7 +59,7 @@ ALL_NAMESPACES = ""   # choice value meaning "all namespaces"
 
 # App keys that act on the main screen only (hidden while a dialog or view is open).
 MAIN_SCREEN_ACTIONS = frozenset({"back", "help", "filter", "yaml", "describe", "history", "namespace",
-                                 "context", "action_log", "quit"}) | MUTATING_ACTIONS
+                                 "context", "action_log", "quit"}) | MUTATING_ACTIONS | INSPECT_ACTIONS
 
 # Which object each pane's rows are, for y/d.
 _PANE_PLURALS = {
@@ -78,7 +79,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(PermissionsMixin, ChangeActions, App):
+class StsTuiApp(PermissionsMixin, ChangeActions, InspectActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -97,7 +98,8 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
         Binding("v", "history", "History", id="ststui.history"),
         Binding("n", "namespace", "Namespace", id="ststui.namespace"),
         Binding("c", "context", "Context", id="ststui.context"),
-        Binding("l", "action_log", "Log", id="ststui.action_log"),
+        Binding("L", "action_log", "Change log", id="ststui.action_log"),
+        Binding("E", "events", "Events", id="ststui.events"),
         Binding("q", "quit", "Quit", id="ststui.quit"),
     ]
 
@@ -245,6 +247,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
     def on_unmount(self) -> None:
         for timer in self._refresh_timers:
             timer.stop()
+        self.stop_log_streams()
         self.session.stop()
 
     async def action_quit(self) -> None:
@@ -448,6 +451,8 @@ class StsTuiApp(PermissionsMixin, ChangeActions, App):
             return False       # dialogs and views have their own keys (q/escape close them)
         if action in MUTATING_ACTIONS and self.read_only:
             return None        # shown greyed in the Footer, and not run
+        if action in HANDOFF_CHANGES and self.read_only:
+            return False       # a shell or an editor could change anything: hidden
         if action in MUTATING_ACTIONS and self.action_denial(action):
             return None        # RBAC says no (tui/permits.py): greyed, and the key says why
         return True

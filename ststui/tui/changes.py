@@ -238,7 +238,7 @@ class ChangeActions:
         target = f" of {view.key}" if view is not None else ""
         if not self.read_only:
             yield SystemCommand(f"Step rollout{target}", "Lower the partition by one (a)", self.action_step)
-            yield SystemCommand(f"Set partition{target}", "Choose the partition (p)", self.action_set_partition)
+            yield SystemCommand(f"Set partition{target}", "Choose the partition (P)", self.action_set_partition)
             yield SystemCommand(f"Hold rollout{target}", "Partition = replicas: nothing more updates",
                                 lambda: view and self.run_plan_flow(lambda: actions.plan_hold(view)))
             yield SystemCommand(f"Release rollout{target}", "Partition 0: every pod updates",
@@ -258,6 +258,6 @@ class ChangeActions:
         yield SystemCommand("Revision history", "Revisions and the template diff (v)", self.action_history)
         yield SystemCommand("Namespace", "Switch namespace (n)", self.action_namespace)
         yield SystemCommand("Context", "Switch context (c)", self.action_context)
-        yield SystemCommand("Action log", "Changes made in this session (l)", self.action_action_log)
+        yield SystemCommand("Action log", "Changes made in this session (L)", self.action_action_log)
         yield SystemCommand("Help", "Keys and colours (?)", self.action_help)
         yield from super().get_system_commands(screen)

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ststui.tui import render
+from ststui.tui.inspect import HANDOFF_CHANGES
 from ststui.tui.palette import P
 from ststui.tui.panes import MUTATING_ACTIONS, ClaimsPane, PodsPane, StatefulSetsPane, VolumesPane
 
@@ -66,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
             description = binding.description or action
             if binding.tooltip:
                 description = f"{description}: {binding.tooltip}"
-            disabled = self.read_only and action in MUTATING_ACTIONS
+            disabled = self.read_only and action in MUTATING_ACTIONS | HANDOFF_CHANGES
             if not disabled and action in self.denied:
                 disabled = self.denied[action]     # a sentence: shown as the reason
             rows.append((key, description, disabled))

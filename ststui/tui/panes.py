@@ -94,6 +94,8 @@ class StatefulSetsPane(Pane):
     TITLE = "StatefulSets"
     BINDINGS = ROLLOUT_BINDINGS + [
         Binding("r", "app.restart", "Restart", id="ststui.restart"),
+        Binding("l", "app.statefulset_logs", "Logs", id="ststui.statefulset_logs",
+                tooltip="The pods' logs interleaved (r in the view: update / current revision only)"),
     ]
     BASE_COLUMNS = (
         Column("name", "NAME"),
@@ -131,9 +133,16 @@ class PodsPane(Pane):
     TITLE = "Pods"
     FIT = True
     BINDINGS = [
+        Binding("l", "app.logs", "Logs", id="ststui.logs"),
         Binding("ctrl+d", "app.delete_pod", "Delete pod", id="ststui.delete_pod"),
         Binding("ctrl+k", "app.force_delete_pod", "Force delete", id="ststui.force_delete"),
-    ] + ROLLOUT_BINDINGS[:3]
+    ] + ROLLOUT_BINDINGS[:3] + [
+        Binding("p", "app.previous_logs", "Previous log", id="ststui.previous_logs"),
+        Binding("s", "app.shell", "Shell", id="ststui.shell", tooltip="kubectl exec -it (bash, ash or sh)"),
+        Binding("e", "app.edit", "Edit", id="ststui.edit", tooltip="kubectl edit pod"),
+        Binding("F", "app.port_forward", "Port-forward", id="ststui.port_forward",
+                tooltip="kubectl port-forward (asks for ports)"),
+    ]
     COLUMNS = (
         Column("ordinal", "#", 3),
         Column("name", "NAME"),

@@ -50,6 +50,7 @@ class Session:
     # None when switching is not possible (in-cluster, tests).
     reopen: Callable[[str | None, str | None, bool], "Session"] | None = None
     closer: Callable[[], None] | None = None
+    kubeconfig: str | None = None         # the --kubeconfig given (kubectl hand-offs pass it on)
 
     def now(self) -> float:
         return self.clock()
@@ -150,4 +151,4 @@ def open_session(kubeconfig: str | None = None, context: str | None = None,
     return Session(api_client=conn.api_client, context=conn.context, namespace=conn.namespace,
                    store=store, watch=manager, clock=clock, contexts=list(conn.contexts),
                    default_namespace=conn.default_namespace, server=conn.cluster_server,
-                   reopen=None if conn.in_cluster else reopen, closer=conn.close)
+                   reopen=None if conn.in_cluster else reopen, closer=conn.close, kubeconfig=kubeconfig)
