@@ -220,6 +220,19 @@ class SimServer:
             self._thread = None
         self._drop_everything()
 
+    def replace_cluster(self, cluster) -> None:
+        """A different server on the same port: drop every connection, stop the old
+        cluster's controllers and serve `cluster` (other data, other uids, usually lower
+        resourceVersions), as after an etcd restore or a failover."""
+        old = self.cluster
+        self.stop()
+        old.stop()
+        old.faults.thaw()
+        self.cluster = cluster
+        self.pager = ListPager()
+        cluster.start()
+        self.restart()
+
     def restart(self) -> None:
         """Close the listening socket and every open connection, then listen on the same port."""
         self.stop()
@@ -405,6 +418,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _apply_faults(self) -> None:
         faults = self.sim.cluster.faults
+        if faults.frozen:
+            faults.wait_thawed()
         latency = faults.latency_for(self.path)
         if latency > 0:
             time.sleep(latency)
@@ -845,6 +860,8 @@ class _Handler(BaseHTTPRequestHandler):
                 break
             wait = min(deadline, next_check, next_bookmark if bookmarks else deadline) - now
             lines = w.take(max(0.0, wait))
+            if sim.cluster.faults.frozen:
+                sim.cluster.faults.wait_thawed()
             if lines is None:
                 if w.close_reason in HANG_UP_REASONS:
                     self._hang_up()
@@ -915,6 +932,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if method != "POST":
             raise method_not_allowed()
+        if parts == ["restart"]:
+            try:
+                fresh = controls.fresh_cluster(cluster, q)
+            except (ValueError, KeyError) as e:
+                raise bad_request(str(e)) from None
+            # This connection survives the restart so it can carry the answer.
+            self.sim._untrack(self.connection)
+            self.sim.replace_cluster(fresh)
+            self.close_connection = True
+            self._send_json(200, dict(controls.state(fresh, self.sim), restarted=True))
+            return
         try:
             result = controls.apply(cluster, parts, q)
         except ValueError as e:

@@ -11,6 +11,7 @@ own copy of the cluster, and never computes StatefulSet logic (it renders views 
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -45,6 +46,7 @@ from ststui.tui.panes import (
 )
 from ststui.tui.permits import PermissionsMixin
 from ststui.tui.session import Session
+from ststui.tui.staged import PlanProgress, StagedActions
 
 # How the header and pane titles name the kinds still loading, in the order they are told.
 KIND_WORDS = {"statefulsets": "statefulsets", "pods": "pods", "persistentvolumeclaims": "claims",
@@ -79,7 +81,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(PermissionsMixin, ChangeActions, InspectActions, App):
+class StsTuiApp(PermissionsMixin, StagedActions, ChangeActions, InspectActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -101,6 +103,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, InspectActions, App):
         Binding("L", "action_log", "Change log", id="ststui.action_log"),
         Binding("E", "events", "Events", id="ststui.events"),
         Binding("q", "quit", "Quit", id="ststui.quit"),
+        Binding("ctrl+r", "reconnect", "Reconnect", show=False, id="ststui.reconnect"),
     ]
 
     def __init__(self, session: Session, *, read_only: bool = False,
@@ -138,6 +141,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, InspectActions, App):
         with VerticalScroll(id="body", can_focus=False):
             yield StatefulSetsPane(id="statefulsets")
             yield RolloutStrip(id="rollout")
+            yield PlanProgress(id="plan")
             with Container(id="detail"):
                 yield PodsPane(id="pods")
                 with Container(id="storage"):
@@ -190,6 +194,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, InspectActions, App):
         self.load_all()
         self.sts_pane.focus()
         self._start_watch()
+        self._start_terminal_guard()
         if self.notice:
             self.notify(self.notice, timeout=15)
         self.watch(self._widget("#body", VerticalScroll), "scroll_y", self._update_pinned, init=False)
@@ -244,11 +249,45 @@ class StsTuiApp(PermissionsMixin, ChangeActions, InspectActions, App):
     def _run_watch(self, session: Session) -> None:
         session.run_watch()
 
+    # --- failures: our own crash line instead of Textual's (it prints local variables) ---
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash_error = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        from ststui.tui.crash import crash_line
+        error = getattr(self, "_crash_error", None) or RuntimeError("unknown error")
+        self.bell()
+        self._exit_renderables.append(crash_line(error))
+        self._close_messages_no_wait()
+
+    def _start_terminal_guard(self) -> None:
+        if self.is_headless:
+            return
+        from ststui.tui.crash import TerminalGuard
+
+        def gone(why: str) -> None:
+            self.session.stop()
+            if threading.current_thread() is threading.main_thread():
+                self.exit(return_code=1, message=f"ststui: {why}; stopped.")
+            else:
+                self.call_from_thread(self.exit, None, 1, f"ststui: {why}; stopped.")
+
+        self._terminal_guard = TerminalGuard(gone).start()
+
     def on_unmount(self) -> None:
         for timer in self._refresh_timers:
             timer.stop()
         self.stop_log_streams()
         self.session.stop()
+
+    def action_reconnect(self) -> None:
+        """ctrl+r: end every backoff wait and reconnect now."""
+        if self.session.reconnect_now():
+            self.notify("Reconnecting to the API server now.", timeout=3)
+        else:
+            self.notify("Not connected to a cluster: nothing to reconnect.", severity="warning")
 
     async def action_quit(self) -> None:
         self.session.stop()
@@ -389,6 +428,8 @@ class StsTuiApp(PermissionsMixin, ChangeActions, InspectActions, App):
         return "loading " + ", ".join(parts) if parts else ""   # PDBs alone (optional) are not told
 
     def _update_status(self) -> None:
+        if not self.screen_stack:        # shutting down: a timer fired after the screens went
+            return
         self.ensure_access()
         connection = self.session.connection_state()
         stale = connection.stale
@@ -691,7 +732,7 @@ class StsTuiApp(PermissionsMixin, ChangeActions, InspectActions, App):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "ops":
+        if worker.group in ("ops", "conflict"):
             self.ops_worker_changed(event)
             if event.state == WorkerState.SUCCESS and self._was_forbidden(worker.result):
                 self.access_forbidden()

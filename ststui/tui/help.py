@@ -21,6 +21,7 @@ from ststui.tui.panes import MUTATING_ACTIONS, ClaimsPane, PodsPane, StatefulSet
 
 EXTRA_GLOBAL = [
     ("ctrl+p", "Command palette: every action by name"),
+    ("ctrl+r", "Reconnect to the API server now"),
     ("enter", "Drill in: StatefulSet → its pods, claim → its volume, pod/volume → describe, warning → its object"),
     ("up/down", "Move in the focused pane"),
 ]

@@ -24,6 +24,7 @@ from ststui.tui.keyed_table import Column, KeyedTable, Row
 MUTATING_ACTIONS = frozenset({
     "step", "set_partition", "hold", "scale", "restart", "undo", "set_image",
     "delete_pod", "force_delete_pod", "delete_claim", "reclaim",
+    "staged_plan", "plan_pause", "plan_promote", "plan_abort",
 })
 
 ROLLOUT_BINDINGS = [
@@ -96,6 +97,11 @@ class StatefulSetsPane(Pane):
         Binding("r", "app.restart", "Restart", id="ststui.restart"),
         Binding("l", "app.statefulset_logs", "Logs", id="ststui.statefulset_logs",
                 tooltip="The pods' logs interleaved (r in the view: update / current revision only)"),
+        Binding("o", "app.staged_plan", "Plan", id="ststui.staged_plan",
+                tooltip="Staged rollout: a plan of partition steps with soak and checks"),
+        Binding("space", "app.plan_pause", "Pause/resume plan", show=False, id="ststui.plan_pause"),
+        Binding("plus", "app.plan_promote", "Promote", show=False, id="ststui.plan_promote"),
+        Binding("x", "app.plan_abort", "Abort plan", show=False, id="ststui.plan_abort"),
     ]
     BASE_COLUMNS = (
         Column("name", "NAME"),
