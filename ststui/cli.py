@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--clock", choices=("real", "manual"), default="real",
                      help="manual: time moves only through POST /_sim/advance or /_sim/settle")
     sim.add_argument("--kubeconfig-out", metavar="PATH", help="where to write the kubeconfig (default: a temp file)")
+    sim.add_argument("--feature-gates", metavar="GATES",
+                     help="e.g. MaxUnavailableStatefulSet=true (v1.32 defaults: all alpha gates off)")
     sim.set_defaults(run=cmd_sim)
     _add_rollout_parser(sub)
 
@@ -197,7 +199,8 @@ def cmd_rollout(args: argparse.Namespace) -> int:
 def cmd_sim(args: argparse.Namespace) -> int:
     from .sim.main import run_sim
     return run_sim(host=args.host, port=args.port, scenario=args.scenario, speed=args.speed,
-                   kubeconfig_out=args.kubeconfig_out, clock=args.clock)
+                   kubeconfig_out=args.kubeconfig_out, clock=args.clock,
+                   feature_gates=getattr(args, "feature_gates", None))
 
 
 def _client_flags(args: argparse.Namespace):

@@ -54,7 +54,11 @@ WATCHED: dict[str, tuple[str, bool]] = {
     "controllerrevisions": ("/apis/apps/v1", True),
     "storageclasses": ("/apis/storage.k8s.io/v1", False),
     "events": ("/api/v1", True),
+    "poddisruptionbudgets": ("/apis/policy/v1", True),
 }
+# Kinds the app can do without: refused (403) or not served (404), they stop quietly and
+# do not turn the header "forbidden" (shown views then simply have no budgets).
+OPTIONAL = frozenset({"poddisruptionbudgets"})
 
 # Connection states shown to the user.
 STARTING = "starting"
@@ -245,6 +249,9 @@ class ResourceLoop:
                     need_list, why = True, f"the server is behind resourceVersion {self.rv or rv}: it went back in time"
                     self.m.server_changed(why, source=self)
                     continue
+                if e.status in (403, 404) and self.plural in OPTIONAL:
+                    self._set(state=FORBIDDEN, message=f"{self.plural} not readable ({e.status})")
+                    return
                 if e.status in (401, 403):
                     need_list, why = True, f"access to {self.plural} granted again"
                     self._forbidden(forbidden, e)
@@ -545,7 +552,7 @@ class WatchManager:
     def summary(self) -> tuple[str, str]:
         """(overall state, one sentence) for the header; countdowns are computed now."""
         states = list(self.states().values())
-        forbidden = [s for s in states if s.state == FORBIDDEN]
+        forbidden = [s for s in states if s.state == FORBIDDEN and s.plural not in OPTIONAL]
         retrying = [s for s in states if s.state == RETRYING]
         if self.stale() and not self.stopped.is_set():
             quiet = _seconds(self.quiet_for())

@@ -43,7 +43,9 @@ _NAME_RULES = {  # kind of name -> (regex, max length, description)
                 "start with an alphabetic character, and end with an alphanumeric character "
                 "(e.g. 'my-name',  or 'abc-123', regex used for validation is '%s')"),
 }
-_NAME_KIND = {"namespaces": "label", "services": "dns1035"}  # others: subdomain
+_NAME_RULES["path"] = (r"(?!\.\.?$)[^/%]+", 253, "may not be '.' or '..' and may not contain '/' or '%%'")
+_NAME_KIND = {"namespaces": "label", "services": "dns1035", "statefulsets": "label",   # others: subdomain
+              "clusterroles": "path", "clusterrolebindings": "path", "roles": "path", "rolebindings": "path"}
 
 
 def _go_value(value: Any) -> str:
@@ -263,21 +265,9 @@ def _check_max_unavailable(value: Any, errors: Errors) -> None:
         errors.append((path, _invalid_value(value, "cannot be 0")))
 
 
-# Fields of a StatefulSet spec that an update may change (the rest are immutable).
-_STS_MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit",
-                "persistentVolumeClaimRetentionPolicy", "minReadySeconds")
-
-
 def _statefulset_update(spec: dict, old_spec: dict, errors: Errors) -> None:
-    if spec.get("selector") != old_spec.get("selector"):
-        errors.append(("spec.selector", _invalid_value(spec.get("selector"), "field is immutable")))
-        return
-    fixed_new = {k: v for k, v in spec.items() if k not in _STS_MUTABLE}
-    fixed_old = {k: v for k, v in old_spec.items() if k not in _STS_MUTABLE}
-    if fixed_new != fixed_old:
-        errors.append(("spec", "Forbidden: updates to statefulset spec for fields other than 'replicas', "
-                               "'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', "
-                               "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"))
+    from .version_rules import statefulset_update_errors   # v1.32's list and message (selector included)
+    errors.extend(statefulset_update_errors(spec, old_spec))
 
 
 def _pod(obj: dict, old: dict | None, errors: Errors) -> None:
@@ -409,7 +399,13 @@ RULES: dict[str, tuple[Step, ...]] = {
     "persistentvolumes": (_volume,),
     "namespaces": (_namespace,),
     "storageclasses": (_storage_class,),
+    "poddisruptionbudgets": (lambda obj, old, errors: _disruption().validate(obj, old, errors),),
 }
+
+
+def _disruption():
+    from . import disruption   # PodDisruptionBudget rules live with the budget controller
+    return disruption
 
 
 def admit(plural: str, obj: dict, old: dict | None) -> dict:

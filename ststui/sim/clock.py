@@ -1,9 +1,15 @@
-"""The simulated cluster's clock: real time scaled by a speed, or a manual clock for tests.
+"""The simulated cluster's clock: the wall clock (its own durations shortened by a speed), or a manual clock for tests.
 
 Place in the flow: everything time-dependent in the sim (timestamps on objects, kubelet
-delays, grace periods, 5xx fault windows, bookmarks' cadence) reads `clock.now()`;
-`cluster.Cluster` sleeps with `clock.wait(...)`. Tests hold a `ManualClock` and move it
-with `Cluster.advance()` / `Cluster.settle()` instead of sleeping.
+delays, grace periods, 5xx fault windows, bookmarks' cadence) reads `clock.now()`, and
+the sim's own durations (kubelet start/ready/stop delays, restart back-offs,
+provisioning, the node controller's eviction wait) pass through `clock.scaled(seconds)`
+(`Cluster.scaled`). A `RealClock` always shows the wall time: `--speed 20` makes those
+durations 20 times shorter instead of moving the clock ahead, so ages shown by kubelet
+and ststui are true. Tests hold a `ManualClock` (the only way timestamps leave the wall
+clock) and move it with `Cluster.advance()` / `Cluster.settle()` instead of sleeping.
+minReadySeconds and the grace period written into deletionTimestamp keep their meaning
+in wall seconds; the taint eviction wait (tolerationSeconds) is shortened like the rest.
 """
 from __future__ import annotations
 
@@ -24,12 +30,17 @@ class Clock:
         raise NotImplementedError
 
     def wall_seconds(self, sim_seconds: float) -> float:
-        """How long real waiting corresponds to `sim_seconds` of simulated time."""
+        """How long real waiting corresponds to `sim_seconds` of the clock's time."""
         return sim_seconds
+
+    def scaled(self, seconds: float) -> float:
+        """One of the sim's own durations, as it passes on this clock."""
+        return seconds
 
 
 class RealClock(Clock):
-    """Real time, optionally sped up: `speed=10` makes a 30 s grace period last 3 s."""
+    """The wall clock; `speed=10` makes the sim's own delays (a pod's start, a container's stop,
+    restart back-offs) 10 times shorter. Timestamps never run ahead of the wall."""
 
     def __init__(self, speed: float = 1.0) -> None:
         if speed <= 0:
@@ -39,10 +50,13 @@ class RealClock(Clock):
         self._t0_mono = time.monotonic()
 
     def now(self) -> float:
-        return self._t0_wall + (time.monotonic() - self._t0_mono) * self.speed
+        return self._t0_wall + (time.monotonic() - self._t0_mono)
 
     def wall_seconds(self, sim_seconds: float) -> float:
-        return max(0.0, sim_seconds / self.speed)
+        return max(0.0, sim_seconds)
+
+    def scaled(self, seconds: float) -> float:
+        return max(0.0, seconds / self.speed)
 
 
 class ManualClock(Clock):

@@ -47,6 +47,8 @@ class Cluster:
         self.store.add_listener(self._on_change)
         from .controllers import install_all
         install_all(self)
+        from . import version_rules       # v1.32's feature gates and StatefulSet rules
+        version_rules.install(self)
 
     # ---- wiring
 
@@ -62,6 +64,10 @@ class Cluster:
 
     def now(self) -> float:
         return self.clock.now()
+
+    def scaled(self, seconds: float) -> float:
+        """A duration of the sim's own (delays, back-offs, intervals) as it passes at the clock's speed."""
+        return self.clock.scaled(seconds)
 
     def set_clock(self, clock: Clock) -> None:
         """Swap clocks (scenarios are built on a manual clock, then run on a real one)."""

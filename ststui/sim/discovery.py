@@ -8,9 +8,9 @@ Scale) here. Only the legacy (non-aggregated) format is served: clients that ask
 aggregated discovery (`as=APIGroupDiscoveryList`) fall back to it when the answer's
 Content-Type is plain application/json.
 
-OpenAPI: kubectl `create -f` / `apply -f` fetch /openapi/v2 (protobuf) and /openapi/v3;
-an empty protobuf document and an empty v3 path list make them skip client-side schema
-validation and build strategic merge patches from their compiled-in types.
+OpenAPI: `openapi.py` builds the v3 and v2 JSON documents; the protobuf /openapi/v2
+(`OPENAPI_V2_PROTOBUF`) stays empty, so kubectl builds strategic merge patches from the
+v3 schemas or its compiled-in types.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import base64
 import hashlib
 import platform
 
-from .resources import ResourceType, group_versions, resources_in
+from .resources import SPECIAL_SUBRESOURCES, ResourceType, group_versions, resources_in
 
 KUBE_MAJOR, KUBE_MINOR = "1", "32"
 
@@ -66,6 +66,9 @@ def _resource_entries(rt: ResourceType) -> list[dict]:
             entry.update(group="autoscaling", version="v1", kind="Scale")
         elif sub == "log":
             entry["verbs"] = ["get"]
+        special = SPECIAL_SUBRESOURCES.get((rt.plural, sub))
+        if special:
+            entry.update(group=special[0], version=special[1], kind=special[2], verbs=list(special[3]))
         entries.append(entry)
     return entries
 
@@ -128,9 +131,6 @@ def document(path: str, server_address: str) -> dict | None:
         return resource_list(parts[1], parts[2])
     return None
 
-
-# An OpenAPI v3 root with no group-versions: clients find no schemas and fall back.
-OPENAPI_V3_ROOT = {"paths": {}}
 
 # A serialised, empty `openapi_v2.Document` protobuf message.
 OPENAPI_V2_PROTOBUF = b""

@@ -24,7 +24,8 @@ from .server import SimServer, is_loopback
 
 
 def build_cluster(scenario: str = "empty", clock: str = "real", speed: float = 1.0,
-                  seed: int = 7, manual_start: float | None = None) -> Cluster:
+                  seed: int = 7, manual_start: float | None = None,
+                  feature_gates: dict[str, bool] | None = None) -> Cluster:
     """A cluster with `scenario` loaded; clock "manual" stays manual, "real" runs at `speed`."""
     if clock not in ("real", "manual"):
         raise ValueError(f"clock must be 'real' or 'manual', not {clock!r}")
@@ -37,20 +38,19 @@ def build_cluster(scenario: str = "empty", clock: str = "real", speed: float = 1
     else:
         manual = ManualClock(start=float(int(time.time())))
     cluster = Cluster(manual, seed=seed)
+    cluster.feature_gates.update(feature_gates or {})    # see version_rules (v1.32 defaults)
     scenarios.build(scenario, cluster)
     if clock == "real":
-        real = RealClock(speed)
-        if manual.now() > real.now():   # the scenario ran ahead of the wall clock: continue from there
-            real._t0_wall = manual.now()
-        cluster.set_clock(real)
+        cluster.set_clock(RealClock(speed))   # the wall clock; timers the scenario left fire when due
     return cluster
 
 
 def start_embedded(scenario: str = "demo", speed: float = 1.0, *, clock: str = "real",
                    kubeconfig_out: str | None = None, host: str = "127.0.0.1",
-                   port: int = 0, manual_start: float | None = None) -> tuple[Cluster, SimServer, Path]:
+                   port: int = 0, manual_start: float | None = None,
+                   feature_gates: dict[str, bool] | None = None) -> tuple[Cluster, SimServer, Path]:
     """Start cluster + server in this process (for `ststui --demo`); stop with `stop_embedded`."""
-    cluster = build_cluster(scenario, clock, speed, manual_start=manual_start)
+    cluster = build_cluster(scenario, clock, speed, manual_start=manual_start, feature_gates=feature_gates)
     for plural in list(cluster.store._objects):   # serialise every object once, before any LIST
         cluster.store.list_json(plural)
     server = SimServer(cluster, host, port).start()
@@ -67,7 +67,8 @@ def stop_embedded(cluster: Cluster, server: SimServer) -> None:
 
 
 def run_sim(host: str = "127.0.0.1", port: int = 0, scenario: str = "demo", speed: float = 1.0,
-            kubeconfig_out: str | None = None, clock: str = "real", out: TextIO | None = None) -> int:
+            kubeconfig_out: str | None = None, clock: str = "real", out: TextIO | None = None,
+            feature_gates: str | None = None) -> int:
     """Serve until Ctrl-C or SIGTERM; returns the process exit code."""
     out = out or sys.stdout
     if not is_loopback(host):
@@ -79,9 +80,11 @@ def run_sim(host: str = "127.0.0.1", port: int = 0, scenario: str = "demo", spee
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     try:
+        from .version_rules import parse_gates
+        gates = parse_gates(feature_gates)
         cluster, server, path = start_embedded(scenario, speed, clock=clock, kubeconfig_out=kubeconfig_out,
                                                manual_start=time.time(),
-                                               host=host, port=port)
+                                               host=host, port=port, feature_gates=gates)
     except (ValueError, KeyError, OSError) as e:
         print(f"ststui sim: cannot start: {e}", file=sys.stderr)
         return 2

@@ -34,7 +34,7 @@ from .selectors import SelectorError, parse_field_selector, parse_label_selector
 Key = tuple[str, str]  # (namespace or "", name)
 
 # Kinds whose metadata.generation tracks spec changes.
-GENERATION_KINDS = {"statefulsets"}
+GENERATION_KINDS = {"statefulsets", "poddisruptionbudgets"}
 
 
 # --------------------------------------------------------------------------- errors
@@ -465,6 +465,8 @@ class ObjectStore:
             else:
                 meta.pop(f, None)
         meta["resourceVersion"] = ometa["resourceVersion"]  # a PUT without one is unconditional
+        if "managedFields" not in meta and "managedFields" in ometa:   # omitted: kept (sim/ssa.py)
+            meta["managedFields"] = ometa["managedFields"]
         new["apiVersion"] = rt.api_version
         new["kind"] = rt.kind
         if "status" in rt.subresources:
@@ -480,6 +482,8 @@ class ObjectStore:
                     new.pop("status", None)
         if subresource != "status":
             new = self._admit(rt.plural, new, old)
+        elif getattr(self, "check_status", None) is not None:
+            self.check_status(rt.plural, new, old)      # the version's status rules (sim/version_rules.py)
         # After defaulting: a PUT that only omits defaulted fields changes nothing.
         if rt.plural in GENERATION_KINDS and new.get("spec") != old.get("spec"):
             new["metadata"]["generation"] = int(ometa.get("generation", 1)) + 1

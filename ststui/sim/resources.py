@@ -42,7 +42,7 @@ class ResourceType:
 RESOURCE_TYPES: tuple[ResourceType, ...] = (
     ResourceType("", "v1", "namespaces", "namespace", "Namespace", False, ("ns",), (), ("status",)),
     ResourceType("", "v1", "nodes", "node", "Node", False, ("no",), (), ("status",)),
-    ResourceType("", "v1", "pods", "pod", "Pod", True, ("po",), ("all",), ("status", "log")),
+    ResourceType("", "v1", "pods", "pod", "Pod", True, ("po",), ("all",), ("status", "log", "eviction")),
     ResourceType("", "v1", "services", "service", "Service", True, ("svc",), ("all",), ("status",)),
     ResourceType("", "v1", "events", "event", "Event", True, ("ev",)),
     ResourceType("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim",
@@ -53,7 +53,24 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
                  ("status", "scale")),
     ResourceType("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", True),
     ResourceType("storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", False, ("sc",)),
+    # Access control (sim/rbac.py evaluates these on every request; sim/reviews.py answers the reviews).
+    ResourceType("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", False),
+    ResourceType("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding",
+                 "ClusterRoleBinding", False),
+    ResourceType("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", True),
+    ResourceType("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", True),
+    ResourceType("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview",
+                 "SelfSubjectAccessReview", False, verbs=("create",)),
+    ResourceType("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "selfsubjectrulesreview",
+                 "SelfSubjectRulesReview", False, verbs=("create",)),
+    ResourceType("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview",
+                 "SelfSubjectReview", False, verbs=("create",)),
+    # Disruption budgets (sim/disruption.py keeps their status and answers pods/eviction).
+    ResourceType("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget",
+                 True, ("pdb",), (), ("status",)),
 )
+# Subresources that are not plain views of their object: the verb they take and the kind they carry.
+SPECIAL_SUBRESOURCES = {("pods", "eviction"): ("policy", "v1", "Eviction", ("create",))}
 
 BY_PLURAL: dict[str, ResourceType] = {r.plural: r for r in RESOURCE_TYPES}
 BY_KIND: dict[str, ResourceType] = {r.kind: r for r in RESOURCE_TYPES}

@@ -16,6 +16,8 @@ the controllers do the rest, so what they leave behind is what a real cluster wo
   clock is moved back first, so ages, events and revisions have a real history):
     shop/web          nginx, 5 replicas, canary mid-way: partition 3, web-4 and web-3 on the
                       new revision (nginx:1.27), web-0..2 on the old one; 2 revisions.
+                      PodDisruptionBudget `web` (maxUnavailable 1). Users `viewer` (view
+                      everywhere) and `shop-operator` (edit in shop): see rbac_defaults.
     db/postgres       OnDelete; template moved to postgres:16.3, only postgres-2 deleted
                       and recreated, postgres-0/1 left on the old revision. Static storage:
                       pre-created PVs pv-db-01..05 of class `retained` (+ an unused 8Gi
@@ -26,6 +28,7 @@ the controllers do the rest, so what they leave behind is what a real cluster wo
     cache/redis       halted rollout: the template moved to redis:7.4-oom, which is killed for
                       memory (OOMKilled, exit code 137) and waits in CrashLoopBackOff;
                       redis-2 runs it, redis-0/1 on redis:7.2.
+                      PodDisruptionBudget `redis` (minAvailable 2): no disruption allowed.
     kafka/kafka       pods on the dedicated nodes; node-5 is NotReady and kafka-1 (on it) was
                       evicted and hangs Terminating until force-deleted.
     search/elasticsearch  Parallel; its headless Service `elasticsearch-headless` is missing.
@@ -57,6 +60,7 @@ from .clock import ManualClock, RealClock, rfc3339
 from .controllers import podutil as pu
 from .controllers.kubelet import running_ready_status
 from .controllers.revisions import new_revision
+from . import rbac_defaults
 from .controllers.statefulset import new_claim, new_pod, read_spec
 from .controllers.volumes import PV_PROTECTION, PVC_PROTECTION, provisioned_volume
 
@@ -192,6 +196,15 @@ def statefulset(name: str, image: str, replicas: int, *, service: str, port: int
             "spec": spec}
 
 
+def pod_disruption_budget(name: str, labels: dict, *, min_available=None, max_unavailable=None) -> dict:
+    spec: dict = {"selector": {"matchLabels": dict(labels)}}
+    if min_available is not None:
+        spec["minAvailable"] = min_available
+    if max_unavailable is not None:
+        spec["maxUnavailable"] = max_unavailable
+    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name}, "spec": spec}
+
+
 def static_volume(name: str, size: str, storage_class_name: str, path: str) -> dict:
     return {"apiVersion": "v1", "kind": "PersistentVolume",
             "metadata": {"name": name, "labels": {"type": "local"}},
@@ -232,6 +245,7 @@ def build_empty(cluster, nodes: int = 3) -> None:
         store.create("storageclasses", storage_class("standard", "Delete", "WaitForFirstConsumer", default=True))
     if store.find("storageclasses", None, "retained") is None:
         store.create("storageclasses", storage_class("retained", "Retain", "Immediate"))
+    rbac_defaults.install_defaults(store)   # kube-apiserver's bootstrap roles (view, edit, admin, ...)
     cluster.run_pending()
 
 
@@ -246,6 +260,7 @@ def build_demo(cluster) -> None:
         store.create("nodes", node_object(f"node-{i}", i, now, {"pool": "kafka"}, kafka_taint))
     for ns in ("shop", "db", "cache", "kafka", "search", "analytics", "logs", "stage"):
         store.create("namespaces", {"metadata": {"name": ns}})
+    rbac_defaults.bind_demo_users(store)     # viewer: view everywhere; shop-operator: edit in shop
     cluster.advance(120)
 
     # db: static volumes, an OnDelete postgres
@@ -264,11 +279,13 @@ def build_demo(cluster) -> None:
     store.create("services", headless_service("web", {"app": "nginx"}, 80), "shop")
     store.create("statefulsets", statefulset("web", "nginx:1.25", 5, service="web", container="nginx",
                                              labels={"app": "nginx"}, mount_path="/usr/share/nginx/html"), "shop")
+    store.create("poddisruptionbudgets", pod_disruption_budget("web", {"app": "nginx"}, max_unavailable=1), "shop")
     cluster.settle()
     cluster.advance(10 * 60)
 
     # cache: redis, healthy for now
     store.create("services", headless_service("redis", {"app": "redis"}, 6379, "redis"), "cache")
+    store.create("poddisruptionbudgets", pod_disruption_budget("redis", {"app": "redis"}, min_available=2), "cache")
     store.create("statefulsets", statefulset("redis", "redis:7.2", 3, service="redis", port=6379,
                                              storage="2Gi"), "cache")
     cluster.settle()

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import discovery, tables
+from . import discovery, gate, openapi, protobuf, reviews, ssa, tables
 from .paging import ListPager
 from .objects import ApiError, Watcher, bad_request, invalid
 from .patching import PatchError, json_patch, merge_patch, strategic_merge_patch
@@ -394,6 +394,7 @@ class _Handler(BaseHTTPRequestHandler):
             if path.startswith("/_sim/") or path == "/_sim":
                 self._sim_control(method, path)
             else:
+                self.user = gate.identify(self.headers, self.sim.cluster.store)   # 401 / impersonation
                 self._apply_faults()
                 self._api(method, path)
         except ApiError as e:
@@ -444,13 +445,20 @@ class _Handler(BaseHTTPRequestHandler):
             except yaml.YAMLError as e:
                 raise bad_request(f"the request body is not valid YAML: {e}") from None
         if "protobuf" in content_type:
-            raise ApiError(415, "UnsupportedMediaType",
-                           f'the body of the request was in an unknown format - accepted media types include: '
-                           f'{JSON}, application/yaml')
+            return self._protobuf_body()
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as e:
             raise bad_request(f"the request body is not valid JSON: {e}") from None
+
+    def _protobuf_body(self) -> dict:
+        """The few protobuf bodies kubectl sends (DeleteOptions, Eviction, reviews): see sim/protobuf.py."""
+        try:
+            return protobuf.decode(self.body)
+        except (protobuf.ProtobufError, UnicodeDecodeError):
+            raise ApiError(415, "UnsupportedMediaType",
+                           f'the body of the request was in an unknown format - accepted media types include: '
+                           f'{JSON}, application/yaml') from None
 
     def _object_body(self, rt: ResourceType) -> dict:
         obj = self._json_body()
@@ -477,6 +485,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _api(self, method: str, path: str) -> None:
         if method not in ("GET", "HEAD") and not path.startswith(("/api/", "/apis/")):
             raise method_not_allowed()
+        target = parse_target(path)
+        if target is None:
+            gate.check_path(self.sim.cluster.store, self.user, method, path)
         if path in ("/healthz", "/livez", "/readyz"):
             self._send(200, b"ok", "text/plain; charset=utf-8")
             return
@@ -484,11 +495,16 @@ class _Handler(BaseHTTPRequestHandler):
             if "protobuf" in (self.headers.get("Accept") or ""):
                 self._send(200, discovery.OPENAPI_V2_PROTOBUF, discovery.OPENAPI_V2_CONTENT_TYPE)
             else:
-                self._send_json(200, {"swagger": "2.0", "info": {"title": "ststui-sim", "version": "v1"},
-                                      "paths": {}, "definitions": {}})
+                self._send(200, openapi.v2_document())
             return
         if path == "/openapi/v3":
-            self._send_json(200, discovery.OPENAPI_V3_ROOT)
+            self._send_json(200, openapi.v3_root())
+            return
+        if path.startswith("/openapi/v3/"):
+            doc = openapi.v3_document(path[len("/openapi/v3/"):])
+            if doc is None:
+                raise NOT_FOUND_PATH
+            self._send(200, doc)
             return
         doc = discovery.document(path, self.sim.address)
         if doc is not None:
@@ -496,37 +512,22 @@ class _Handler(BaseHTTPRequestHandler):
                 raise method_not_allowed()
             self._send_json(200, doc)
             return
-        target = parse_target(path)
         if target is None:
             raise NOT_FOUND_PATH
-        self._check_forbidden(method, target)
+        gate.check_target(self.sim.cluster, self.user, method, target,
+                          target.watch_path or parse_bool(self.query.get("watch"), "watch"))
+        if target.rt.plural in reviews.KINDS:
+            if method != "POST" or target.name or target.watch_path:
+                raise method_not_allowed()
+            self._send_json(201, reviews.answer(self.sim.cluster.store, self.user, target.rt.plural,
+                                                self._json_body()))
+            return
         if target.sub:
             self._subresource(method, target)
         elif target.name is None:
             self._collection(method, target)
         else:
             self._object(method, target)
-
-    def _check_forbidden(self, method: str, t: Target) -> None:
-        """The RBAC stand-in: `cluster.faults.forbid(plural)` makes every verb on it 403."""
-        is_forbidden = getattr(self.sim.cluster.faults, "is_forbidden", None)
-        if is_forbidden is None or not is_forbidden(t.rt.plural):
-            return
-        watching = t.watch_path or parse_bool(self.query.get("watch"), "watch")
-        verb = {"GET": "watch" if watching else ("get" if t.name else "list"), "HEAD": "get",
-                "POST": "create", "PUT": "update", "PATCH": "patch",
-                "DELETE": "delete" if t.name else "deletecollection"}.get(method, method.lower())
-        resource = f"{t.rt.plural}/{t.sub}" if t.sub else t.rt.plural
-        where = f' in the namespace "{t.namespace}"' if t.namespace else " at the cluster scope"
-        details: dict = {"kind": t.rt.plural}
-        if t.name:
-            details["name"] = t.name
-        if t.rt.group:
-            details["group"] = t.rt.group
-        raise ApiError(403, "Forbidden",
-                       f'{t.rt.plural}{"." + t.rt.group if t.rt.group else ""}{" " + json.dumps(t.name) if t.name else ""}'
-                       f' is forbidden: User "ststui-sim" cannot {verb} resource "{resource}" in API group '
-                       f'"{t.rt.group}"{where}', details)
 
     def _collection(self, method: str, t: Target) -> None:
         store = self.sim.cluster.store
@@ -564,6 +565,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif method == "PUT":
             obj = store.replace(plural, t.namespace, t.name, self._object_body(t.rt), dry_run=self._dry_run())
             self._send_json(200, obj)
+        elif method == "PATCH" and self._content_type() in ssa.APPLY_CONTENT_TYPES:
+            code, obj = ssa.apply(store, t.rt, t.namespace, t.name, self._apply_body(),
+                                  self.query.get("fieldManager"), parse_bool(self.query.get("force"), "force"),
+                                  self.sim.cluster.now(), dry_run=self._dry_run())
+            self._send_json(code, obj)
         elif method == "PATCH":
             patch_type, body = self._patch_body()
             obj = store.patch(plural, t.namespace, t.name, patch_type, body, dry_run=self._dry_run())
@@ -572,6 +578,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._delete(t)
         else:
             raise method_not_allowed()
+
+    def _content_type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    def _apply_body(self) -> Any:
+        """A server-side apply configuration: YAML (JSON is YAML too)."""
+        import yaml
+        try:
+            return yaml.safe_load(self.body or b"null")
+        except yaml.YAMLError as e:
+            raise bad_request(f"error decoding YAML: {e}") from None
 
     def _patch_body(self) -> tuple[str, Any]:
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -632,7 +649,9 @@ class _Handler(BaseHTTPRequestHandler):
             if q.get(key):
                 opts.setdefault("preconditions", {})[key.split(".", 1)[1]] = q[key]
         body = None
-        if self.body.strip():
+        if self.body.strip() and "protobuf" in (self.headers.get("Content-Type") or ""):
+            body = self._protobuf_body()
+        elif self.body.strip():
             try:
                 body = json.loads(self.body)
             except (ValueError, UnicodeDecodeError) as e:
@@ -705,6 +724,9 @@ class _Handler(BaseHTTPRequestHandler):
         if t.sub == "scale":
             self._scale(method, t)
             return
+        if t.sub == "eviction":
+            self._evict(method, t)
+            return
         if t.sub == "log":           # container logs: ststui/sim/logs.py
             if method not in ("GET", "HEAD"):
                 raise method_not_allowed()
@@ -722,6 +744,21 @@ class _Handler(BaseHTTPRequestHandler):
                                              subresource="status", dry_run=self._dry_run()))
         else:
             raise method_not_allowed()
+
+    def _evict(self, method: str, t: Target) -> None:
+        from . import disruption
+        if method != "POST":
+            raise method_not_allowed()
+        body = self._json_body(required=False)
+        if body is not None and not isinstance(body, dict):
+            raise bad_request("the request body must be an Eviction object")
+
+        def delete(options: dict) -> None:
+            self.sim.cluster.store.delete("pods", t.namespace, t.name,
+                                          grace_period_seconds=options.get("gracePeriodSeconds"),
+                                          preconditions=options.get("preconditions"),
+                                          dry_run=bool(options.get("dryRun")))
+        self._send_json(201, disruption.evict(self.sim.cluster, t.namespace, t.name, body, delete))
 
     def _scale(self, method: str, t: Target) -> None:
         store = self.sim.cluster.store

@@ -243,6 +243,17 @@ TABLES: dict[str, tuple[list[dict], Row]] = {
 GENERIC = ([NAME, AGE], _generic_row)
 
 
+def _pdb_row(pdb: dict, now: float) -> list:
+    spec, status = pdb.get("spec") or {}, pdb.get("status") or {}
+    return [_meta(pdb).get("name"), str(spec["minAvailable"]) if "minAvailable" in spec else "N/A",
+            str(spec["maxUnavailable"]) if "maxUnavailable" in spec else "N/A",
+            int(status.get("disruptionsAllowed") or 0), _age(pdb, now)]
+
+
+TABLES["poddisruptionbudgets"] = ([NAME, _col("Min Available"), _col("Max Unavailable"),
+                                   _col("Allowed Disruptions", "integer"), AGE], _pdb_row)
+
+
 def _row_object(obj: dict, include: str) -> dict | None:
     if include == "None":
         return None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from .budgets import delete_warning
 from .model import (REV_UPDATE, ClaimView, PodSlot, StatefulSetView, VolumeView)
 from .rollout import RolloutSpec, predict_replacements, step_target
 
@@ -604,6 +605,8 @@ def plan_delete_pod(view: StatefulSetView, ordinal: int) -> Plan:
                         f"answer, so {name} may stay Terminating (then force delete it).")
     if slot.ready and len([s for s in view.slots if s.in_spec and s.exists and s.ready]) == 1:
         warnings.append(f"{name} is the only Ready pod of {view.key}.")
+    if (budget_warning := delete_warning(view.budgets, name, slot.ready and not slot.terminating)):
+        warnings.append(budget_warning)
     request = Request("DELETE", pod_path(view.namespace, name), _delete_options(slot.uid), JSON)
     return Plan("delete-pod", title, tuple(effect), tuple(warnings), kubectl, (request,), True, target=target)
 
@@ -650,6 +653,8 @@ def plan_force_delete_pod(view: StatefulSetView, ordinal: int, now: float | None
                         f"if it is merely cut off from the API server its containers keep running, and {two_pods}.")
     if not slot.terminating:
         warnings.append(f"{name} is not Terminating: a graceful delete (ctrl+d) is the safe way to replace it.")
+    if (budget_warning := delete_warning(view.budgets, name, slot.ready and not slot.terminating, force=True)):
+        warnings.append(budget_warning)
     confirm = name if slot.node and slot.node_ready is not False else None
     request = Request("DELETE", pod_path(view.namespace, name), _delete_options(slot.uid, grace=0), JSON)
     return Plan("force-delete-pod", title, tuple(effect), tuple(warnings), kubectl, (request,), True,

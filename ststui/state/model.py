@@ -200,6 +200,7 @@ class StatefulSetView:
     foreign_pods: tuple[str, ...] = ()    # pods named like this set's but not its own (no slot)
     loading: tuple[str, ...] = ()  # kinds not listed yet (start-up): derived facts are withheld
     pod_management_policy: str = "OrderedReady"
+    budgets: tuple = ()                   # state.budgets.BudgetView of the PDBs covering its pods
 
     @property
     def key(self) -> str:

@@ -475,6 +475,18 @@ def slim_namespace(obj: Obj) -> Obj:
             "status": {"phase": _s(phase)} if phase else {}}
 
 
+def slim_poddisruptionbudget(obj: Obj) -> Obj:
+    """What state.budgets reads: the selector, the rule, the controller's counts."""
+    md, spec, status = obj.get("metadata") or {}, obj.get("spec") or {}, obj.get("status") or {}
+    out: Obj = {"metadata": _metadata(md, _labels(md.get("labels"))),
+                "spec": {k: spec[k] for k in ("selector", "minAvailable", "maxUnavailable") if k in spec}}
+    kept = {k: status[k] for k in ("observedGeneration", "disruptionsAllowed", "currentHealthy", "desiredHealthy",
+                                   "expectedPods") if k in status}
+    if kept:
+        out["status"] = kept
+    return out
+
+
 SLIMMERS: dict[str, Callable[[Obj], Obj]] = {
     "statefulsets": slim_statefulset,
     "pods": slim_pod,
@@ -486,6 +498,7 @@ SLIMMERS: dict[str, Callable[[Obj], Obj]] = {
     "storageclasses": slim_storageclass,
     "events": slim_event,
     "namespaces": slim_namespace,
+    "poddisruptionbudgets": slim_poddisruptionbudget,
 }
 
 

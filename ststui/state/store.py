@@ -46,7 +46,8 @@ NsName = tuple[str, str]
 
 CLUSTER_SCOPED = frozenset({"nodes", "persistentvolumes", "storageclasses", "namespaces"})
 WATCHED_PLURALS = ("statefulsets", "pods", "persistentvolumeclaims", "persistentvolumes",
-                   "nodes", "services", "controllerrevisions", "storageclasses", "events")
+                   "nodes", "services", "controllerrevisions", "storageclasses", "events",
+                   "poddisruptionbudgets")
 
 # Kinds named by events' involvedObject, mapped to the plural the store keeps them under.
 _KIND_TO_PLURAL = {"StatefulSet": "statefulsets", "Pod": "pods",
@@ -453,6 +454,8 @@ class Store:
                 for index_name, ikey, _ in entries:
                     if index_name == REVISIONS_BY_STS:
                         out.add(ikey)
+        elif plural == "poddisruptionbudgets":     # a budget may cover any set of its namespace
+            out |= {k for k in self._objects["statefulsets"] if k[0] == ns}
         elif plural == "events":
             for obj in objs:
                 if obj is not None:

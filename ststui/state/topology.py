@@ -26,6 +26,7 @@ import gc
 from typing import Any, Iterable
 
 from . import model as m
+from .budgets import budgets_for
 from .model import ClaimView, PodSlot, ServiceView, StatefulSetView, VolumeView, Warning
 from .rollout import (HALT_AFTER_SECONDS, ROLLING_UPDATE, RolloutSpec, StatusCounters,
                       max_unavailable_value, summarize)
@@ -460,6 +461,7 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float,
         foreign_pods=tuple(foreign),
         loading=loading,
         pod_management_policy=rspec.pod_management_policy,
+        budgets=budgets_for(store, ns, dict(selector)),
     )
 
 

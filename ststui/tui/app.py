@@ -47,6 +47,7 @@ from ststui.tui.panes import (
     VolumesPane,
     WarningsPane,
 )
+from ststui.tui.permits import PermissionsMixin
 from ststui.tui.session import Session
 from ststui.tui.staged import PlanProgress, StagedActions
 
@@ -84,7 +85,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, InspectActions, App):
+class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, InspectActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -137,6 +138,7 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, Ins
         self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
         self._main_widgets: dict[str, Any] = {}
         self._refresh_timers: list[Any] = []
+        self._access_init()             # what the user may do (tui/permits.py)
 
     # --- layout ----------------------------------------------------------------------
 
@@ -431,11 +433,12 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, Ins
             return ""
         counts = self.session.store.counts()
         parts = [f"{KIND_WORDS.get(p, p)} {counts.get(p, 0):,}" for p in LOADING_ORDER if p in self.loading]
-        return "loading " + ", ".join(parts)
+        return "loading " + ", ".join(parts) if parts else ""   # PDBs alone (optional) are not told
 
     def _update_status(self) -> None:
         if not self.screen_stack:        # shutting down: a timer fired after the screens went
             return
+        self.ensure_access()
         connection = self.session.connection_state()
         stale = connection.stale
         self._main_screen().set_class(stale, "-stale")
@@ -446,7 +449,7 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, Ins
         text = status_text(context=self.session.context, namespace=namespace, connection=connection,
                            read_only=self.read_only, count=len(self._sts_shown), total=len(self.views),
                            filter_text=self.filter_text, loading=self.loading_text(),
-                           protected=getattr(self, "protected", False))
+                           protected=getattr(self, "protected", False), user=self.access.user)
         self._widget("#status", StatusBar).show(text)
 
     def _main_screen(self) -> Screen:
@@ -500,11 +503,13 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, Ins
             return None        # shown greyed in the Footer, and not run
         if action in HANDOFF_CHANGES and self.read_only:
             return False       # a shell or an editor could change anything: hidden
+        if action in MUTATING_ACTIONS and self.action_denial(action):
+            return None        # RBAC says no (tui/permits.py): greyed, and the key says why
         return True
 
     def on_key(self, event) -> None:
-        """Say so when a change key is pressed in read-only mode (the binding is disabled),
-        or when the key acts on another pane only."""
+        """Say so when a change key is pressed in read-only mode or without permission (the
+        binding is disabled), or when the key acts on another pane only."""
         if self.screen is not self._main_screen():
             return
         active = self.screen.active_bindings.get(event.key)
@@ -512,14 +517,16 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, Ins
             panes = [self.sts_pane, self.pods_pane, self.claims_pane, self.volumes_pane]
             self.hint_unbound_key(event.key, self.focused, panes)
             return
-        if not self.read_only:
-            return
         if active is None or active.enabled:
             return
         action = active.binding.action.removeprefix("app.")
-        if action in MUTATING_ACTIONS:
+        if action not in MUTATING_ACTIONS:
+            return
+        if self.read_only:
             self.notify(f"Read-only mode: '{active.binding.description}' is disabled; nothing was changed.",
                         severity="warning")
+        elif denial := self.action_denial(action):
+            self.notify(f"{active.binding.description}: {denial}; nothing was sent.", severity="warning")
 
     # --- navigation ------------------------------------------------------------------
 
@@ -535,7 +542,7 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, Ins
             self._close_filter(clear=True)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(read_only=self.read_only))
+        self.push_screen(HelpScreen(read_only=self.read_only, denied=self.denials()))
 
     def action_filter(self) -> None:
         filter_input = self.filter_input
@@ -742,6 +749,10 @@ class StsTuiApp(HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, Ins
         worker = event.worker
         if worker.group in ("ops", "conflict"):
             self.ops_worker_changed(event)
+            if event.state == WorkerState.SUCCESS and self._was_forbidden(worker.result):
+                self.access_forbidden()
+        elif worker.group == "access":
+            self.access_worker_changed(event)
         elif worker.group == "reopen":
             if event.state == WorkerState.SUCCESS:
                 self.switch_session(worker.result)

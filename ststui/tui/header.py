@@ -24,7 +24,7 @@ LEVEL_STYLES = {
 
 def status_text(*, context: str, namespace: str, connection: ConnectionState, read_only: bool,
                 count: int, total: int, filter_text: str, loading: str = "",
-                protected: bool = False) -> Text:
+                protected: bool = False, user: str | None = None) -> Text:
     """`protected`: the context is marked by the word PROTECTED and the theme's warning colour."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(" ststui ", style=P.brand)
@@ -36,6 +36,9 @@ def status_text(*, context: str, namespace: str, connection: ConnectionState, re
         text.append(" PROTECTED", style=P.warn)
     else:
         text.append(context, style="bold")
+    if user:
+        text.append("  user ", style=P.dim)
+        text.append(user, style="bold")
     text.append("  ns ", style=P.dim)
     text.append(namespace, style="bold")
     text.append("  ")

@@ -40,9 +40,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "close", "Close", show=False, id="ststui.help.close3"),
     ]
 
-    def __init__(self, *, read_only: bool = False) -> None:
+    def __init__(self, *, read_only: bool = False, denied: dict[str, str] | None = None) -> None:
         super().__init__(classes="dialog")
         self.read_only = read_only
+        self.denied = denied or {}     # action -> why the user may not (tui/permits.py)
 
     def _section(self, title: str, rows: list[tuple[str, str, bool]]) -> Table:
         table = Table.grid(padding=(0, 2))
@@ -52,7 +53,9 @@ class HelpScreen(ModalScreen[None]):
         table.title_style = "bold"
         table.title_justify = "left"
         for key, description, disabled in rows:
-            if disabled:
+            if isinstance(disabled, str):
+                table.add_row(Text(key, style=P.dim), Text(f"{description} (not allowed: {disabled})", style=P.dim))
+            elif disabled:
                 table.add_row(Text(key, style=P.dim), Text(f"{description} (read-only: disabled)", style=P.dim))
             else:
                 table.add_row(key, description)
@@ -66,7 +69,10 @@ class HelpScreen(ModalScreen[None]):
             description = binding.description or action
             if binding.tooltip:
                 description = f"{description}: {binding.tooltip}"
-            rows.append((key, description, self.read_only and action in MUTATING_ACTIONS | HANDOFF_CHANGES))
+            disabled = self.read_only and action in MUTATING_ACTIONS | HANDOFF_CHANGES
+            if not disabled and action in self.denied:
+                disabled = self.denied[action]     # a sentence: shown as the reason
+            rows.append((key, description, disabled))
         return rows
 
     def sections(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:

@@ -370,9 +370,24 @@ def rollout_strip(view: StatefulSetView) -> Text:
         text.append_text(strip_cell(slot))
     if marked and view.slots and view.ordinals_start + r.partition > view.slots[-1].ordinal:
         text.append("┃", style=P.marker)
+    text.append_text(budget_note(view))
     text.append("\n")
     text.append_text(rollout_status_line(view))
     return text
+
+
+def budget_note(view: StatefulSetView) -> Text:
+    """After the cells: the PodDisruptionBudget(s) covering the set and the disruptions they allow now."""
+    note = Text()
+    for budget in getattr(view, "budgets", ()) or ():
+        note.append("   PDB ", style=P.dim)
+        note.append(budget.name, style="bold")
+        if not budget.observed:
+            note.append(": not counted yet", style=P.dim)
+            continue
+        n = budget.disruptions_allowed
+        note.append(f": {n} disruption{'s' if n != 1 else ''} allowed", style=P.warn if n <= 0 else "")
+    return note
 
 
 def rollout_status_line(view: StatefulSetView) -> Text:

@@ -328,6 +328,7 @@ def test_partitioned_rollout_status_while_waiting(cluster):
 
 
 def test_max_unavailable_replaces_several_at_once(cluster):
+    cluster.feature_gates["MaxUnavailableStatefulSet"] = True      # alpha in v1.32 (sim/version_rules.py)
     make_sts(cluster, replicas=4, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 2}})
     cluster.settle()
     set_image(cluster, "nginx:1.27")

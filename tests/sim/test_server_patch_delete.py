@@ -96,7 +96,7 @@ def test_patch_with_stale_resource_version_is_409(sim):
     assert status == 409 and body["reason"] == "Conflict"
 
 
-@pytest.mark.parametrize("content_type", ["application/apply-patch+yaml", "application/json", "text/plain"])
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain"])   # apply: tests/sim/test_ssa.py
 def test_unsupported_patch_types_are_415(sim, content_type):
     two_container_sts(sim)
     status, body, _ = Raw(sim.api()).request("PATCH", STS, content_type=content_type,

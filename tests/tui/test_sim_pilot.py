@@ -312,10 +312,10 @@ def test_context_switch(tmp_path):
 
     with demo(tmp_path, namespace="shop", kubeconfig_extra=add_context) as (cluster, app, client, _):
         async def scenario(pilot):
-            assert app.session.contexts == ["ststui-sim", "second"]
+            assert app.session.contexts == ["ststui-sim", "ststui-sim-viewer", "ststui-sim-shop-operator", "second"]
             await pilot.press("c")
             assert isinstance(app.screen, ChoiceModal)
-            await pilot.press("down", "enter")
+            await pilot.press("down", "down", "down", "enter")
             await wait_for(pilot, lambda: app.session.context == "second", "context second")
             await wait_for(pilot, lambda: list(app.views) == ["cache/redis"], "the context's namespace")
         drive(app, scenario, expect=1)

@@ -47,3 +47,7 @@ def install_all(cluster: "Cluster") -> None:
                        cluster.kubelet, cluster.node_lifecycle):
         cluster.add_controller(controller)
     cluster.set_node_ready = functools.partial(set_node_ready, cluster)
+    from .. import rbac          # aggregated ClusterRoles (view/edit/admin) filled from their selectors
+    rbac.install(cluster)
+    from .. import disruption    # PodDisruptionBudget status
+    disruption.install(cluster)

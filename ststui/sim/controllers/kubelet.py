@@ -291,7 +291,7 @@ class Kubelet:
         self._waiting_volumes.discard(key)
         scheduled = parse_rfc3339((pu.condition(pod, "PodScheduled") or {}).get("lastTransitionTime")) \
             or parse_rfc3339((pod.get("status") or {}).get("startTime")) or now
-        due = scheduled + create_delay(*key)
+        due = scheduled + self.cluster.scaled(create_delay(*key))
         if due > now:
             self._wake_at(due, key)
             return
@@ -315,7 +315,7 @@ class Kubelet:
                                  f'Container image "{image}" already present on machine', COMPONENT, _host(node))
             self.recorder.record(pod, NORMAL, "Created", f"Created container: {cname}", COMPONENT, _host(node))
             self.recorder.record(pod, NORMAL, "Started", f"Started container {cname}", COMPONENT, _host(node))
-        self._wake_at(now + ready_delay(*key), key)
+        self._wake_at(now + self.cluster.scaled(ready_delay(*key)), key)
 
     def _pull_fails(self, pod: dict, node: dict, key: Key, now: float) -> None:
         """The image cannot be pulled: ErrImagePull first, then ImagePullBackOff; retried."""
@@ -396,7 +396,7 @@ class Kubelet:
         stamp = rfc3339(now)
         if broken:
             restarts = max((int(s.get("restartCount") or 0) for s in statuses), default=0)
-            due = started + restart_backoff(restarts)
+            due = started + self.cluster.scaled(restart_backoff(restarts))
             if due > now:
                 self._wake_at(due, key)
                 return
@@ -411,13 +411,13 @@ class Kubelet:
             self.recorder.record(pod, WARNING, "Unhealthy",
                                  "Readiness probe failed: HTTP probe failed with statuscode: 503",
                                  COMPONENT)
-            self._wake_at(now + restart_backoff(restarts), key)
+            self._wake_at(now + self.cluster.scaled(restart_backoff(restarts)), key)
             return
         all_ready = statuses and all(s.get("ready") for s in statuses)
         if all_ready and pu.is_ready(pod):
             return
         if not all_ready:
-            due = started + ready_delay(*key)
+            due = started + self.cluster.scaled(ready_delay(*key))
             if due > now:
                 self._wake_at(due, key)
                 return
@@ -434,7 +434,7 @@ class Kubelet:
         m = pu.meta(pod)
         deadline = parse_rfc3339(m.get("deletionTimestamp")) or now
         grace = int(m.get("deletionGracePeriodSeconds") or 0)
-        due = min(deadline, deadline - grace + stop_delay(*key))
+        due = min(deadline, deadline - grace + self.cluster.scaled(stop_delay(*key)))
         if m.get("uid") not in self._killing:
             self._killing.add(m.get("uid"))
             for c in (pod.get("spec") or {}).get("containers") or []:

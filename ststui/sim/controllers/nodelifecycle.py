@@ -71,7 +71,7 @@ def set_node_ready(cluster: "Cluster", name: str, ready: bool) -> dict:
         return node
 
 
-def eviction_time(pod: dict, node: dict) -> float | None:
+def eviction_time(pod: dict, node: dict, scaled=lambda s: s) -> float | None:
     """When the unreachable NoExecute taint evicts `pod` (None: tolerated forever / no taint)."""
     for taint in (node.get("spec") or {}).get("taints") or []:
         if taint.get("key") != UNREACHABLE or taint.get("effect") != "NoExecute":
@@ -81,9 +81,9 @@ def eviction_time(pod: dict, node: dict) -> float | None:
         if toleration is None:
             if any(t.get("key") == UNREACHABLE for t in (pod.get("spec") or {}).get("tolerations") or []):
                 return added
-            return added + DEFAULT_TOLERATION_SECONDS
+            return added + scaled(DEFAULT_TOLERATION_SECONDS)
         seconds = toleration.get("tolerationSeconds")
-        return None if seconds is None else added + max(0, int(seconds))
+        return None if seconds is None else added + scaled(max(0, int(seconds)))
     return None
 
 
@@ -163,7 +163,7 @@ class NodeLifecycleController:
             self.recorder.record(pod, WARNING, "NodeNotReady", "Node is not ready", COMPONENT)
         if pu.is_terminating(pod):
             return
-        at = eviction_time(pod, node)
+        at = eviction_time(pod, node, self.cluster.scaled)
         if at is None:
             return
         if at > now:

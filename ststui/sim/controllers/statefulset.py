@@ -619,6 +619,21 @@ class StatefulSetController:
         # 4. rolling update
         if s.strategy != "RollingUpdate":
             return
+        if not getattr(self.cluster, "feature_gates", {}).get("MaxUnavailableStatefulSet", False):
+            # 1.32 with the gate off: the legacy loop. From the highest ordinal down to the partition,
+            # delete the first pod not on the update revision (healthy or not); wait at an updated
+            # pod that is not healthy.
+            for o in range(end - 1, s.start + s.partition - 1, -1):
+                pod = replicas[o]
+                if pod is None:
+                    continue
+                if (pu.meta(pod).get("labels") or {}).get(pu.REVISION_LABEL) != update_name \
+                        and not pu.is_terminating(pod):
+                    self._delete_pod(sts, pod)
+                    return
+                if not pu.is_healthy(pod):
+                    return
+            return
         unavailable = sum(1 for o in range(s.start, end) if pu.is_unavailable(replicas[o], s.min_ready, now))
         if unavailable > s.max_unavailable:
             return

@@ -353,7 +353,7 @@ class VolumeController:
         due = self._provisions.get(key)
         now = self.cluster.now()
         if due is None or due[1] != m.get("uid"):
-            self._provisions[key] = (now + PROVISION_SECONDS, m.get("uid"))
+            self._provisions[key] = (now + self.cluster.scaled(PROVISION_SECONDS), m.get("uid"))
 
             def annotate(o: dict) -> None:
                 ann = o["metadata"].setdefault("annotations", {})
