@@ -69,7 +69,7 @@ def test_viewer_sees_every_change_greyed_with_the_reason(tmp_path):
             commands = [c.title for c in app.get_system_commands(app.screen)]
             assert "Step rollout of shop/web (not allowed)" in commands and "YAML" in commands
             assert partition_of(admin, "shop", "web") == 3        # nothing was sent
-        run(app, scenario, expect=8)
+        run(app, scenario, expect=9)
 
 
 def test_shop_operator_may_change_shop_and_notices_a_rule_change(tmp_path):
