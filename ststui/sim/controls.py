@@ -14,7 +14,8 @@ with curl) can do what in-process tests do with `cluster.advance()` or
   POST /_sim/faults/expire-history
   POST /_sim/faults/forbid?resource=events   403 for every request on it (allow: undo)
   POST /_sim/faults/clear
-  POST /_sim/churn?plural=pods&count=N   touch N objects (an annotation), for benchmarks
+  POST /_sim/churn?plural=pods&count=N   touch N objects (a growing annotation counter): N events
+  POST /_sim/churn?plural=pods&rate=R&seconds=S   R touches a second for S seconds (churn.py)
   GET  /_sim/state                       resourceVersion, clock, object counts
 """
 from __future__ import annotations
@@ -109,7 +110,8 @@ def apply(cluster, parts: list[str], query: Mapping[str, str]) -> dict | None:
         passed = cluster.settle(_number(query, "max_seconds", 3600.0))
         return dict(state(cluster), settledSeconds=passed)
     if parts == ["churn"]:
-        return churn(cluster, query.get("plural") or "pods", int(_number(query, "count", 1000)))
+        from .churn import control as churn_control
+        return churn_control(cluster, query, _number)
     if len(parts) == 3 and parts[0] == "nodes" and parts[2] in ("ready", "notready"):
         result = set_node_ready(cluster, parts[1], parts[2] == "ready")
         cluster.run_pending()
@@ -139,18 +141,3 @@ def apply(cluster, parts: list[str], query: Mapping[str, str]) -> dict | None:
             faults.clear()
             return {"cleared": True}
     return None
-
-
-def churn(cluster, plural: str, count: int) -> dict:
-    """Touch `count` objects of `plural` round-robin (annotation `ststui.sim/churn`): watch load."""
-    store = cluster.store
-    if plural not in store._objects:
-        raise LookupError(f"no resource type {plural!r}")
-    targets = [(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in store.items(plural)]
-    if not targets:
-        return {"touched": 0}
-    for i in range(count):
-        ns, name = targets[i % len(targets)]
-        store.mutate(plural, ns, name,
-                     lambda o, i=i: o["metadata"].setdefault("annotations", {}).__setitem__("ststui.sim/churn", str(i)))
-    return {"touched": count, "resourceVersion": str(store.rv)}
