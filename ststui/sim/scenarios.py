@@ -407,8 +407,11 @@ def build_scale(cluster, sets: int, replicas: int) -> None:
                 pod = new_pod(sts, template, ordinal, revision)
                 pod["spec"]["nodeName"] = node_name
                 pod["status"] = running_ready_status(pod, node, kubelet.allocate_ip(node), now)
-                store.create("pods", pod, ns)
+                store.create("pods", pod, ns, owned=True)
     cluster.run_pending()
+    # Nobody watched the build: drop its history (each change holds the old version too),
+    # which halves the memory of a large scenario. Watches start from a fresh LIST.
+    store.compact()
 
 
 def _bound_claim(store, sts: dict, template: dict, ordinal: int, sc: dict, node_name: str) -> None:
@@ -419,11 +422,11 @@ def _bound_claim(store, sts: dict, template: dict, ordinal: int, sc: dict, node_
     claim["metadata"]["annotations"] = {pu.SELECTED_NODE: node_name,
                                         "volume.kubernetes.io/storage-provisioner": sc["provisioner"],
                                         "volume.beta.kubernetes.io/storage-provisioner": sc["provisioner"]}
-    claim = store.create("persistentvolumeclaims", claim, ns)
+    claim = store.create("persistentvolumeclaims", claim, ns, owned=True)
     pv = provisioned_volume(claim, sc, node_name)
     pv["metadata"]["finalizers"] = [PV_PROTECTION]
     pv["status"] = {"phase": "Bound"}
-    pv = store.create("persistentvolumes", pv)
+    pv = store.create("persistentvolumes", pv, owned=True)
 
     def bind(o: dict) -> None:
         o["spec"]["volumeName"] = pv["metadata"]["name"]
