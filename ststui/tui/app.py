@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
 from ststui.tui import render
+from ststui.tui.age_schedule import next_change
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
 from ststui.tui.header import StatusBar, status_text
@@ -112,6 +113,7 @@ class StsTuiApp(ChangeActions, App):
         self._last_connection = None
         self._sts_shown: list[str] = []
         self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
+        self._ages_change_at = 0.0            # when an age on screen next reads differently
         self._main_widgets: dict[str, Any] = {}
         self._refresh_timers: list[Any] = []
 
@@ -234,15 +236,30 @@ class StsTuiApp(ChangeActions, App):
         return changed
 
     def tick(self) -> None:
-        """1 Hz: ages move on. Views whose facts depend on time (a rollout waiting on a pod
-        that may count as halted, pods Terminating) and the selected one are rebuilt."""
-        self.render_now = now = self.clock()
+        """1 Hz: views whose facts depend on time (a rollout waiting on a pod that may count
+        as halted, pods Terminating) and the selected one are rebuilt; rows are re-rendered
+        only if one of those changed or an age on screen now reads differently
+        (`age_schedule`): idle, nothing is recomputed or written."""
+        now = self.clock()
         timed = [(v.namespace, v.name) for v in self.views.values()
                  if v.key == self.selected_key or (v.rollout.in_progress and not v.rollout.halted)
                  or any(s.terminating for s in v.slots)]
-        self._rebuild(timed, now)
+        changed = self._rebuild(timed, now)
+        if not changed and now < self._ages_change_at:
+            return
+        self.render_now = now
         with self.batch_update():
             self.render_all(flash=False)
+
+    def _schedule_ages(self) -> None:
+        """Note when the next age shown (StatefulSet rows, the selected set's pods) changes."""
+        now = self.render_now
+        times = [v.created for v in self.views.values()]
+        view = self.views.get(self.selected_key) if self.selected_key else None
+        if view is not None:
+            times += [s.created for s in view.slots if s.exists]
+            times += [s.terminating_since for s in view.slots if s.terminating_since is not None]
+        self._ages_change_at = next_change(now, times)
 
     def visible_views(self) -> list[StatefulSetView]:
         views = sorted(self.views.values(), key=lambda v: (v.namespace, v.name))
@@ -264,6 +281,7 @@ class StsTuiApp(ChangeActions, App):
         detail_flash = flash and not selection_moved and (changed is None or selected in changed)
         self.show_detail(flash=detail_flash, reset_cursor=selection_moved)
         self._update_status()
+        self._schedule_ages()
 
     def show_detail(self, *, flash: bool, reset_cursor: bool = False) -> None:
         view = self.views.get(self.selected_key) if self.selected_key else None
