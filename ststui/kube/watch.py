@@ -40,6 +40,11 @@ WATCHED: dict[str, tuple[str, bool]] = {
     "events": ("/api/v1", True),
 }
 
+# The big kinds (one object per pod) list after the small ones have listed once, one
+# after another in this order, so StatefulSet rows paint first and big lists never contend.
+BIG_KINDS = ("pods", "persistentvolumeclaims", "persistentvolumes", "events")
+SMALL_FIRST_WAIT = 30.0     # seconds a big kind's first list waits for its turn at most
+
 # Connection states shown to the user.
 STARTING = "starting"
 SYNCED = "synced"
@@ -162,7 +167,7 @@ class ResourceLoop:
                 if need_list:
                     if self._state.lists:
                         self._set(state=RESYNCING, message="resyncing after an expired watch")
-                    rv = self._list()
+                    rv = self._ordered_list()
                     need_list = False
                     backoff.reset()
                     self._set(state=SYNCED, resource_version=rv, retry_at=None, message="")
@@ -189,6 +194,21 @@ class ResourceLoop:
         self._set(state=RETRYING, retry_at=time.time() + delay, errors=self._state.errors + 1,
                   message=f"{why}; retrying in {delay:.0f}s" if delay >= 1 else f"{why}; retrying")
         self.m.stopped.wait(delay)
+
+    def _ordered_list(self) -> str:
+        """The first list: small kinds at once; each big kind after the kind before it in
+        BIG_KINDS (the small ones, for pods) has listed once or failed, waiting at most
+        SMALL_FIRST_WAIT. Relists do not wait."""
+        first = self._state.lists == 0 and self.plural not in self.m.first_done
+        if first:
+            turn = self.m.first_list_turn(self.plural)
+            if turn is not None:
+                turn.wait(SMALL_FIRST_WAIT)
+        try:
+            return self._list()
+        finally:
+            if first:
+                self.m.first_list_ended(self.plural)
 
     def _list(self) -> str:
         rv = list_into(self.m.api, self.m.store, self.plural, self.namespace,
@@ -290,6 +310,31 @@ class WatchManager:
         self.stopped = threading.Event()
         self.state_version = 0
         self.loops = [ResourceLoop(self, p) for p in (plurals or tuple(WATCHED))]
+        # StatefulSets and the small kinds list first; then the big kinds one after another
+        self.first_done: set[str] = set()
+        self._first_lock = threading.Lock()
+        self._small_waiting = {loop.plural for loop in self.loops if loop.plural not in BIG_KINDS}
+        self._big = [p for p in BIG_KINDS if any(loop.plural == p for loop in self.loops)]
+        self._turn = {p: threading.Event() for p in self._big}   # set: this big kind may list
+        if self._big and not self._small_waiting:
+            self._turn[self._big[0]].set()
+
+    def first_list_turn(self, plural: str) -> threading.Event | None:
+        return self._turn.get(plural)
+
+    def first_list_ended(self, plural: str) -> None:
+        """`plural`'s first list ended (listed or failed): let the next big kind start."""
+        with self._first_lock:
+            self.first_done.add(plural)
+            self._small_waiting.discard(plural)
+            if not self._big:
+                return
+            if not self._small_waiting:
+                self._turn[self._big[0]].set()
+            if plural in self._big:
+                i = self._big.index(plural)
+                if i + 1 < len(self._big):
+                    self._turn[self._big[i + 1]].set()
 
     def _state_changed(self) -> None:
         self.state_version += 1
@@ -311,6 +356,8 @@ class WatchManager:
 
     def stop(self) -> None:
         self.stopped.set()
+        for turn in self._turn.values():
+            turn.set()
         for loop in self.loops:
             loop.interrupt()
 
