@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ststui.tui import render
+from ststui.tui.keyed_table import KeyedTable
 from ststui.tui.panes import MUTATING_ACTIONS, ClaimsPane, PodsPane, StatefulSetsPane, VolumesPane
 
 EXTRA_GLOBAL = [
@@ -74,6 +75,7 @@ class HelpScreen(ModalScreen[None]):
             ("Pods pane", self._rows(PodsPane.BINDINGS)),
             ("Claims pane", self._rows(ClaimsPane.BINDINGS)),
             ("Volumes pane", self._rows(VolumesPane.BINDINGS)),
+            (f"Every table ({KeyedTable.SORT_HELP})", self._rows(KeyedTable.BINDINGS)),
             ("Dialogs", [(k, d, False) for k, d in MODAL_KEYS]),
         ]
 
