@@ -11,6 +11,7 @@ own copy of the cluster, and never computes StatefulSet logic (it renders views 
 """
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -114,6 +115,7 @@ class StsTuiApp(ChangeActions, App):
         self._sts_shown: list[str] = []
         self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
         self._ages_change_at = 0.0            # when an age on screen next reads differently
+        self._gc_frozen = False
         self._main_widgets: dict[str, Any] = {}
         self._refresh_timers: list[Any] = []
 
@@ -210,6 +212,7 @@ class StsTuiApp(ChangeActions, App):
         """~10 Hz: rebuild the views the store says changed, update only those rows.
         Rows are rendered with the time of the last tick, so ages never make a row flash."""
         self._update_status()
+        self._freeze_after_sync()
         keys, affected = self.session.store.take_changed_statefulsets()
         if not keys:
             return
@@ -217,6 +220,18 @@ class StsTuiApp(ChangeActions, App):
         if changed:
             with self.batch_update():
                 self.render_all(flash=True, changed=changed)
+
+    def _freeze_after_sync(self) -> None:
+        """Once the first sync is complete, move everything alive to the GC's permanent
+        generation: the cyclic collector then never rescans the store's tens of thousands
+        of objects (pauses that delayed keys), and their pages are not touched again."""
+        if self._gc_frozen or self.session.watch is None:
+            return
+        if self.session.connection_state().level != "live":
+            return
+        self._gc_frozen = True
+        gc.collect()
+        gc.freeze()
 
     def _rebuild(self, keys: Iterable[tuple[str, str]], now: float) -> set[str]:
         """Rebuild the views of (namespace, name) pairs; returns the keys whose view changed."""
