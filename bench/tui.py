@@ -66,6 +66,17 @@ def sim_state(url: str) -> dict:
         return json.loads(r.read())
 
 
+def proc_rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 # --- baselines ---------------------------------------------------------------------------
 
 def kubectl_seconds(kubeconfig: str, namespace: str | None) -> float | None:
@@ -222,6 +233,7 @@ def run_size(label: str, args) -> dict:
         t0 = time.perf_counter()
         proc, url = start_sim(scenario, kubeconfig)
         result["sim_start_s"] = round(time.perf_counter() - t0, 1)
+        result["sim_rss_mb"] = round(proc_rss_mb(proc.pid))
         try:
             for namespace in (None, "scale-00"):
                 base = {"kubectl_s": kubectl_seconds(kubeconfig, namespace),
@@ -267,7 +279,7 @@ def table(results: dict) -> str:
         for r in size["runs"]:
             base.append(f"  {size['size']} {r['scope']}: kubectl get pods {r.get('kubectl_s')} s, "
                         f"GC-off json.loads of the same lists {r.get('bare_parse_s')} s; "
-                        f"sim build {size.get('sim_start_s')} s")
+                        f"sim build+start {size.get('sim_start_s')} s, sim RSS {size.get('sim_rss_mb')} MB")
     return "\n".join(lines + base)
 
 
