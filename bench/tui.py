@@ -211,13 +211,16 @@ def run_tui(kubeconfig: str, url: str, namespace: str | None, args) -> dict:
         out["idle_cpu_pct"] = round(100 * (c1 - c0) / (t1 - t0), 1)
         out["rss_mb"] = round(max(gc_note, app.rss_mb()))
         out["keys_idle"] = run_keys(app, args.rounds)
-        rv0, tc0 = int(sim_state(url)["resourceVersion"]), time.perf_counter()
-        post(url, f"churn?plural=pods&rate={args.rate}&seconds={args.churn_seconds}")
-        time.sleep(2)
-        out["keys_churn"] = run_keys(app, args.rounds)
-        rv1, tc1 = int(sim_state(url)["resourceVersion"]), time.perf_counter()
-        post(url, "churn?plural=pods&rate=0&seconds=0")
-        out["churn_events_per_s"] = round((rv1 - rv0) / (tc1 - tc0))
+        try:
+            rv0, tc0 = int(sim_state(url)["resourceVersion"]), time.perf_counter()
+            post(url, f"churn?plural=pods&rate={args.rate}&seconds={args.churn_seconds}")
+            time.sleep(2)
+            out["keys_churn"] = run_keys(app, args.rounds)
+            rv1, tc1 = int(sim_state(url)["resourceVersion"]), time.perf_counter()
+            out["churn_events_per_s"] = round((rv1 - rv0) / (tc1 - tc0))
+            post(url, "churn?plural=pods&rate=0&seconds=0")
+        except OSError as e:             # a loaded sim that does not answer a control in time
+            out["churn_error"] = f"{type(e).__name__}: {e}"
         out["rss_after_churn_mb"] = round(app.rss_mb())
         return out
     finally:
@@ -238,7 +241,10 @@ def run_size(label: str, args) -> dict:
             for namespace in (None, "scale-00"):
                 base = {"kubectl_s": kubectl_seconds(kubeconfig, namespace),
                         "bare_parse_s": bare_parse_seconds(url, namespace)}
-                run = dict(base, **run_tui(kubeconfig, url, namespace, args))
+                try:
+                    run = dict(base, **run_tui(kubeconfig, url, namespace, args))
+                except Exception as e:   # report what was measured, never a traceback only
+                    run = dict(base, scope=namespace or "-A", error=f"{type(e).__name__}: {e}")
                 for key in ("rows_s", "complete_s"):
                     if run.get(key) and run["kubectl_s"]:
                         run[f"{key}_vs_kubectl"] = round(run[key] / run["kubectl_s"], 2)
