@@ -158,7 +158,7 @@ class KeyedTable(DataTable):
         # Order is kept if the survivors stay in order and new rows only come at the end.
         order_kept = survivors + new_keys == wanted_order
 
-        if not order_kept or len(gone) > 20:
+        if len(gone) > 20 or not had_rows or (not order_kept and len(new_keys) > len(survivors)):
             self._rebuild(rows, cursor_key, cursor_index)
             if had_rows and flash:
                 for key in new_keys:
@@ -189,11 +189,23 @@ class KeyedTable(DataTable):
                 self._flash(key)
             changed = True
         self._order = wanted_order
-        if gone:
+        if not order_kept:
+            # Rows came out of order (a sync filling in, a sort): reorder the rows in place
+            # instead of clearing and re-adding every one of them.
+            self._reorder(wanted_order)
+            changed = True
+        if gone or not order_kept:
             self._restore_cursor(cursor_key, cursor_index)
         if self._flash_until:
             self._arm_flash_timer()
         return changed
+
+    def _reorder(self, order: list[str]) -> None:
+        """Put the rows in `order` with DataTable.sort, keyed by the identity of each row's
+        first cell (every cell is a distinct Text object)."""
+        first = self._columns_in_use[0].key
+        position = {id(self.get_cell(key, first)): i for i, key in enumerate(order)}
+        self.sort(first, key=lambda cell: position.get(id(cell), len(position)))
 
     def _rebuild(self, rows: Sequence[Row], cursor_key: str | None, cursor_index: int) -> None:
         self.clear()

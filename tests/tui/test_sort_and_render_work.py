@@ -133,3 +133,30 @@ def test_an_idle_minute_writes_no_unchanged_cell():
         assert len(renders) <= 2
 
     run_app(app, scenario)
+
+
+def test_a_statefulset_arriving_out_of_order_is_placed_without_a_rebuild():
+    session = RecordingSession()
+    app = make_app(session=session)
+
+    async def scenario(pilot):
+        pane = app.sts_pane
+        await pilot.press("down", "down")
+        assert pane.selected_key == "shop/web"
+        cleared: list = []
+        original_clear = pane.clear
+        pane.clear = lambda *a, **k: (cleared.append(1), original_clear(*a, **k))[1]
+        writes: list = []
+        spy_writes(pane, writes)
+        sts = [o for o in scene_objects()["statefulsets"] if o["metadata"]["name"] == "db"][0]
+        newcomer = dict(sts, metadata=dict(sts["metadata"], name="dz", uid="uid-dz", resourceVersion="999998"))
+        session.store.apply_event("statefulsets", "ADDED", newcomer)
+        app.drain_changes()
+        await pilot.pause()
+        assert pane.row_keys == ["data/db", "data/dz", "shop/broken", "shop/web"]
+        assert [pane.get_row_at(i)[1].plain for i in range(4)] == ["db", "dz", "broken", "web"]
+        assert not cleared
+        assert {w[0] for w in writes} == {"data/dz"}       # one row added, nothing rewritten
+        assert pane.selected_key == "shop/web"
+
+    run_app(app, scenario)
