@@ -1,9 +1,11 @@
-"""Make the README's screenshots: SVGs of ststui's main views on the demo scenario.
+"""Make the README's screenshots: SVGs of ststui's main views on the demo scenario, and
+the recording `tour.cast`.
 
-Run with `make screenshots` (or `.venv/bin/python screenshots/make.py`). Starts the demo
-cluster in-process on a manual clock (so every run shows the same ages), runs the app
-headless through the normal client path, presses keys as a person would, and saves
-one SVG per view into this folder.
+Run with `make screenshots` (or `.venv/bin/python screenshots/make.py`; `--no-cast` skips
+the recording). Starts the demo cluster in-process on a manual clock (so every run shows
+the same ages), runs the app headless through the normal client path, presses keys as a
+person would, and saves one SVG per view into this folder; then `record.py` runs the
+real app in a pty on a fresh demo cluster and writes `tour.cast` (about a minute).
 """
 from __future__ import annotations
 
@@ -55,12 +57,20 @@ async def back(pilot) -> None:
 
 async def tour(app, size) -> None:
     async with app.run_test(size=size) as pilot:
-        await wait_for(pilot, lambda: len(app.views) == 8, "the demo's StatefulSets")
+        await wait_for(pilot, lambda: {"shop/web", "kafka/kafka", "db/postgres", "cache/redis"} <= set(app.views),
+                       "the demo's StatefulSets")
         small = size[0] < 100
         suffix = "-80x24" if small else ""
         await select(pilot, app, "shop/web")
         shot(app, f"main{suffix}")
         if small:
+            await select(pilot, app, "kafka/kafka", "pods", "kafka-1")
+            await pilot.press("ctrl+k")
+            await pilot.pause(0.3)
+            shot(app, "force-delete-80x24")
+            await back(pilot)
+            await select(pilot, app, "db/postgres", "volumes", "pv-db-04")
+            shot(app, "volumes-80x24")
             await pilot.press("q")
             return
         await pilot.press("a")
@@ -102,6 +112,9 @@ def main() -> None:
                 session.stop()
             finally:
                 stop_embedded(cluster, server)
+    if "--no-cast" not in sys.argv[1:]:
+        from record import record
+        record(HERE / "tour.cast")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,9 @@ def run_get(kubeconfig: str | None, context: str | None, namespace: str | None, 
             return 2
         for plural, sentence in problems.items():
             print(f"ststui: warning: {plural}: {sentence}", file=err)
-        views = build_views(store, time.time(), None if conn.namespace is None else (conn.namespace,))
+        # Kinds that could not be listed: views claim nothing that depends on them.
+        views = build_views(store, time.time(), None if conn.namespace is None else (conn.namespace,),
+                            loading=problems)
         if name:
             views = [v for v in views if v.name == name]
             if not views:

@@ -369,6 +369,12 @@ class WatchManager:
     def states(self) -> dict[str, ResourceState]:
         return {loop.plural: loop.state for loop in self.loops}
 
+    def loading(self) -> frozenset[str]:
+        """Kinds that have not completed their first LIST yet (retrying ones included,
+        forbidden ones not: they will not arrive). Views withhold what depends on them."""
+        return frozenset(loop.plural for loop in self.loops
+                         if loop.state.lists == 0 and loop.state.state != FORBIDDEN)
+
     def all_synced(self) -> bool:
         return all(loop.state.state == SYNCED for loop in self.loops)
 

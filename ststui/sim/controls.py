@@ -9,7 +9,7 @@ with curl) can do what in-process tests do with `cluster.advance()` or
   POST /_sim/settle[?max_seconds=N]      advance until nothing is pending
   POST /_sim/nodes/<name>/ready|notready a node's Ready condition True / Unknown
   POST /_sim/faults/fail?seconds=N&code=503
-  POST /_sim/faults/latency?seconds=S
+  POST /_sim/faults/latency?seconds=S[&resource=PLURAL]
   POST /_sim/faults/drop-watches
   POST /_sim/faults/expire-history
   POST /_sim/faults/forbid?resource=events   403 for every request on it (allow: undo)
@@ -124,8 +124,9 @@ def apply(cluster, parts: list[str], query: Mapping[str, str]) -> dict | None:
             faults.fail_for(seconds, code)
             return {"failing": code, "seconds": seconds}
         if action == "latency":
-            faults.set_latency(_number(query, "seconds"))
-            return {"latencySeconds": faults.latency_seconds}
+            resource = query.get("resource") or None
+            faults.set_latency(_number(query, "seconds"), resource)
+            return {"latencySeconds": faults.latency_for(f"/{resource}") if resource else faults.latency_seconds}
         if action == "drop-watches":
             return {"dropped": faults.drop_watches()}
         if action == "expire-history":

@@ -20,6 +20,7 @@ class Faults:
         self._error_until: float | None = None   # simulated time
         self._error_code = 503
         self.latency_seconds = 0.0                # real seconds added to every request
+        self.latency_by_resource: dict[str, float] = {}   # plural -> real seconds added to its requests
         self.forbidden: set[str] = set()          # plurals answered with 403 (RBAC stand-in)
 
     def fail_for(self, seconds: float, code: int = 503) -> None:
@@ -34,6 +35,7 @@ class Faults:
         with self._lock:
             self._error_until = None
             self.latency_seconds = 0.0
+            self.latency_by_resource = {}
             self.forbidden.clear()
 
     def forbid(self, plural: str, allowed: bool = False) -> None:
@@ -54,8 +56,21 @@ class Faults:
             self._error_until = None
             return None
 
-    def set_latency(self, seconds: float) -> None:
-        self.latency_seconds = max(0.0, float(seconds))
+    def set_latency(self, seconds: float, resource: str | None = None) -> None:
+        """Add `seconds` of real time to every request, or only to those for one resource
+        (a plural: "pods"), which holds that kind's LIST back behind the others."""
+        if resource:
+            self.latency_by_resource[resource] = max(0.0, float(seconds))
+        else:
+            self.latency_seconds = max(0.0, float(seconds))
+
+    def latency_for(self, path: str) -> float:
+        """The latency to add to a request for `path` (an API path with its query)."""
+        extra = 0.0
+        if self.latency_by_resource:
+            segments = path.split("?", 1)[0].split("/")
+            extra = sum(sec for res, sec in self.latency_by_resource.items() if res in segments)
+        return self.latency_seconds + extra
 
     def drop_watches(self) -> int:
         """Close every open watch stream; clients must re-watch."""

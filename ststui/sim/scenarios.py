@@ -23,8 +23,9 @@ the controllers do the rest, so what they leave behind is what a real cluster wo
                       pv-db-04 and pv-db-05 are Released (Retain): one to free (claimRef
                       removed), one to give back to data-postgres-3 on a scale-up
                       (claimRef.uid removed).
-    cache/redis       halted rollout: the template moved to redis:7.4-broken, which never
-                      becomes Ready; redis-2 runs it (restarting), redis-0/1 on redis:7.2.
+    cache/redis       halted rollout: the template moved to redis:7.4-oom, which is killed for
+                      memory (OOMKilled, exit code 137) and waits in CrashLoopBackOff;
+                      redis-2 runs it, redis-0/1 on redis:7.2.
     kafka/kafka       pods on the dedicated nodes; node-5 is NotReady and kafka-1 (on it) was
                       evicted and hangs Terminating until force-deleted.
     search/elasticsearch  Parallel; its headless Service `elasticsearch-headless` is missing.
@@ -33,7 +34,9 @@ the controllers do the rest, so what they leave behind is what a real cluster wo
     analytics/clickhouse  12 replicas (ordinals past 9), Parallel, minReadySeconds 10,
                       scaled down to 10: claims data-clickhouse-10/11 are orphans (Retain).
     logs/loki         `.spec.ordinals.start: 1`, retention whenScaled/whenDeleted Delete,
-                      scaled 3 -> 2: loki-3 and its claim (and volume) are gone.
+                      scaled 3 -> 2: loki-3 and its claim (and volume) are gone; then a
+                      rollout to grafana/loki:3.0.0-nopull, which cannot be pulled: loki-2
+                      stays Pending in ImagePullBackOff.
 
 - `scale:<S>x<R>`: `empty` plus S StatefulSets of R replicas (`app-0000`...) spread over up
   to 10 namespaces (`scale-00`...) and ceil(S*R/100) nodes, each with a headless Service,
@@ -365,9 +368,14 @@ def build_demo(cluster) -> None:
     cluster.settle()
     cluster.advance(5 * 60)
 
-    # cache: a bad image starts a rollout that halts at redis-2 (keep this last: it never settles)
-    _set_image(store, "cache", "redis", "redis", "redis:7.4-broken", "kubectl set image sts/redis redis=redis:7.4-broken")
-    cluster.advance(5 * 60)
+    # cache: a bad image starts a rollout that halts at redis-2, killed for memory and then in
+    # CrashLoopBackOff; logs: an image that cannot be pulled halts loki at loki-2
+    # (keep these last: they never settle)
+    _set_image(store, "cache", "redis", "redis", "redis:7.4-oom", "kubectl set image sts/redis redis=redis:7.4-oom")
+    cluster.advance(60)
+    _set_image(store, "logs", "loki", "loki", "grafana/loki:3.0.0-nopull",
+               "kubectl set image sts/loki loki=grafana/loki:3.0.0-nopull")
+    cluster.advance(4 * 60)
 
 
 # --------------------------------------------------------------------------- scale

@@ -404,8 +404,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _apply_faults(self) -> None:
         faults = self.sim.cluster.faults
-        if faults.latency_seconds > 0:
-            time.sleep(faults.latency_seconds)
+        latency = faults.latency_for(self.path)
+        if latency > 0:
+            time.sleep(latency)
         code = faults.active_error()
         if code is not None:
             reason = FAULT_REASONS.get(code, "InternalError")

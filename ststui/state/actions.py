@@ -18,11 +18,12 @@ import json
 import re
 import shlex
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from .model import (REV_UPDATE, ClaimView, PodSlot, StatefulSetView, VolumeView)
+from .rollout import RolloutSpec, predict_replacements, step_target
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
@@ -243,29 +244,43 @@ def _partition_effects(view: StatefulSetView, old: int, new: int) -> list[str]:
         staying = [o for o in below if not at_update(o)]
         kept = [o for o in below if at_update(o)]
         if staying:
-            effect.append(f"{_pod_names(view, staying)} stay at the current revision {r.current_revision} "
-                          "until the partition is lowered further.")
+            effect.append(f"{_pod_names(view, staying)} stay{'s' if len(staying) == 1 else ''} at the current "
+                          f"revision {r.current_revision} until the partition is lowered further.")
         if kept:
-            effect.append(f"{_pod_names(view, kept)} already run the update revision and keep it; "
-                          "deleted, they would come back at the current revision.")
+            one = len(kept) == 1
+            effect.append(f"{_pod_names(view, kept)} already run{'s' if one else ''} the update revision and "
+                          f"keep{'s' if one else ''} it; deleted, {'it' if one else 'they'} would come back at "
+                          "the current revision. A step (a) skips "
+                          f"{'it' if one else 'them'}.")
     if new >= view.replicas:
         effect.append("This holds the rollout: no pod is updated until the partition is lowered.")
     return effect
 
 
+def _rollout_spec(view: StatefulSetView) -> RolloutSpec:
+    """The rollout arithmetic's input, from a view (what rollout.summarize was given)."""
+    r = view.rollout
+    return RolloutSpec(name=view.name, strategy=r.strategy, partition=r.partition,
+                       max_unavailable=r.max_unavailable, replicas=view.replicas, start=view.ordinals_start,
+                       pod_management_policy=r.pod_management_policy, min_ready_seconds=r.min_ready_seconds,
+                       current_revision=r.current_revision, update_revision=r.update_revision)
+
+
 def plan_step(view: StatefulSetView, override: bool = False) -> Plan:
-    """Lower the partition by one so the next ordinal (downwards) is updated."""
+    """One more pod updates: lower the partition to the highest position below it whose pod
+    is not on the update revision (skipping pods already updated), as rollout.step_target says."""
     r = view.rollout
     title = f"Step rollout of {view.key}"
     target = _sts_target(view)
     if r.strategy != "RollingUpdate":
         return _refused("step", title, _ondelete_refusal(view), target=target)
     effective = min(r.partition, view.replicas)
+    new, ordinal, why = step_target(view.slots, _rollout_spec(view))
     if effective <= 0:
         return _refused("step", title, f"The partition of {view.key} is already 0: "
                         "every ordinal is released to the update revision.", target=target)
-    new = effective - 1
-    ordinal = view.ordinals_start + new
+    if new is None or ordinal is None:
+        return _refused("step", title, f"No step: {why or 'no step would update a pod'}.", target=target)
     name = _pod_name(view, ordinal)
     kubectl, requests = _partition_patch(view, new)
 
@@ -291,20 +306,25 @@ def plan_step(view: StatefulSetView, override: bool = False) -> Plan:
                         f"Not stepping yet: {blockers[0]}{more}; wait for it, or override.",
                         kubectl, overridable=True, target=target)
 
-    effect = [f"The partition of {view.key} goes from {r.partition} to {new}."]
+    effect = [f"The partition of {view.key} goes from {r.partition} to {new}: {name} updates."]
     if r.partition > view.replicas:
-        effect.append(f"(It was above the {view.replicas} replicas, so the step starts at the highest ordinal.)")
+        effect.append(f"(It was above the {view.replicas} replicas.)")
+    skipped = [view.ordinals_start + i for i in range(effective - 1, new, -1)]
+    if skipped:
+        effect.append(f"{_pod_names(view, skipped)} already run{'s' if len(skipped) == 1 else ''} the update "
+                      f"revision and {'is' if len(skipped) == 1 else 'are'} skipped.")
     slot = view.slot(ordinal)
     claims = _claim_names(view, ordinal)
     with_claims = f", keeping its claim{'s' if len(claims) > 1 else ''} {_join(claims)}" if claims else ""
-    if not r.update_revision or r.update_revision == r.current_revision or _runs_update(view, slot):
-        effect.append(f"{name} already runs the update revision, so no pod restarts now.")
+    if slot is None or not slot.exists:
+        effect.append(f"The controller then creates {name} at the update revision {r.update_revision}.")
     else:
         effect.append(f"The controller then deletes {name} and recreates it at the update revision "
                       f"{r.update_revision}{with_claims}.")
     below = [o for o in _spec_ordinals(view) if _index(view, o) < new]
-    if below:
-        effect.append(f"{_pod_names(view, below)} stay at the current revision until later steps.")
+    old_below = [o for o in below if not _runs_update(view, view.slot(o))]
+    if old_below:
+        effect.append(f"{_pod_names(view, old_below)} stay at the current revision until later steps.")
     else:
         effect.append("This is the last step: afterwards every pod runs the update revision.")
     warnings = []
@@ -456,9 +476,15 @@ def plan_scale(view: StatefulSetView, text: Any) -> Plan:
                 warnings.append(f"{vol.name} (Released) still holds the old data of {claim_name} but will not "
                                 f"bind to the new claim; reclaim it with 'keep' first to get that data back.")
     unhealthy = _not_ready_in_spec(view)
+    if n < old:
+        # The controller removes the first unhealthy pod being removed anyway; it waits on
+        # an unhealthy pod that stays, and on any other unhealthy pod being removed.
+        staying = [s for s in unhealthy if _index(view, s.ordinal) < n]
+        going = sorted((s for s in unhealthy if _index(view, s.ordinal) >= n), key=lambda s: s.ordinal)
+        unhealthy = staying + (going if staying else going[1:])
     if unhealthy and not parallel:
         warnings.append(f"{_join([s.name for s in unhealthy])} {'are' if len(unhealthy) > 1 else 'is'} not Ready: "
-                        "under OrderedReady the controller scales only when every pod is healthy.")
+                        "under OrderedReady the controller waits for it before it goes on.")
     return Plan("scale", title, tuple(effect), tuple(warnings), kubectl, requests,
                 destructive=n < old, target=target)
 
@@ -768,8 +794,12 @@ def _template_images(template: dict) -> dict[str, str]:
     return {c.get("name"): c.get("image") for c in containers if isinstance(c, dict)}
 
 
-def plan_undo(view: StatefulSetView, revisions: list[dict], to_revision: int | None = None) -> Plan:
-    """`kubectl rollout undo`: put a recorded revision's pod template back (None = the previous one)."""
+def plan_undo(view: StatefulSetView, revisions: list[dict], to_revision: int | None = None, *,
+              now: float | None = None) -> Plan:
+    """`kubectl rollout undo`: put a recorded revision's pod template back (None = the previous one).
+    The effect is derived from the pods: the controller reuses that revision (renumbered),
+    replaces the pods not on it in its own order, and waits forever on a never-Ready pod of
+    the undone revision under OrderedReady (to be deleted by hand)."""
     title = f"Undo rollout of {view.key}"
     target = _sts_target(view)
     history = []
@@ -812,20 +842,120 @@ def plan_undo(view: StatefulSetView, revisions: list[dict], to_revision: int | N
                if now_images.get(c) != img]
     changes += [f"{c} {img} → (removed)" for c, img in now_images.items() if c not in then_images]
     effect.append(f"Images: {_join(changes)}." if changes else "The images stay the same; other template fields change.")
-    effect += _template_change_effects(view)
-    warnings = []
-    stuck = [s for s in view.slots if s.in_spec and _runs_update(view, s) and not s.ready]
-    if stuck:
-        names = _join([s.name for s in stuck])
-        warnings.append(f"{names} run{'s' if len(stuck) == 1 else ''} the revision being undone and "
-                        f"{'is' if len(stuck) == 1 else 'are'} not Ready: the controller does not replace a pod "
-                        f"that never became Ready, so delete {'it' if len(stuck) == 1 else 'them'} after the "
-                        "undo (ctrl+d).")
+    effect += _undo_effects(view, number, name, history, now)
+    warnings = _by_hand_warnings(view, number, name, now, "the undo")
     return Plan("undo", title, tuple(effect), tuple(warnings), kubectl, requests, False, target=target)
 
 
-def plan_set_image(view: StatefulSetView, container: str, image: str) -> Plan:
-    """`kubectl set image`: change one container's image (starts a rollout)."""
+def _by_hand_warnings(view: StatefulSetView, number: int, name: str | None, now: float | None,
+                      change: str) -> list[str]:
+    """Never-Ready pods the controller will wait on forever once `name` is the update revision."""
+    if view.rollout.strategy != "RollingUpdate":
+        return []
+    spec = replace(_rollout_spec(view), update_revision=name)
+    walk = predict_replacements(view.slots, spec, name, float("inf") if now is None else now)
+    if not walk.by_hand:
+        return []
+    pods = _pod_names(view, walk.by_hand)
+    one = len(walk.by_hand) == 1
+    return [f"{pods} {'is' if one else 'are'} not Ready on the revision being undone: the controller "
+            f"waits on {'it' if one else 'them'} and never replaces {'it' if one else 'them'} by itself, "
+            f"so delete {'it' if one else 'them'} after {change} (ctrl+d); "
+            f"{'it comes' if one else 'they come'} back at revision {number}."]
+
+
+def _undo_effects(view: StatefulSetView, number: int, name: str | None,
+                  history: list[tuple[int, str | None, dict | None]], now: float | None) -> list[str]:
+    """What the controller does after an undo to revision `number` (`name`)."""
+    r = view.rollout
+    top = max(h[0] for h in history) if history else number
+    effect = [f"No new revision is made: the controller reuses revision {number}"
+              + (f" ({name})" if name else "") + f" and renumbers it {top + 1}."]
+    spec_ordinals = _spec_ordinals(view)
+    on_target = [o for o in spec_ordinals if view.slot(o) is not None and view.slot(o).exists
+                 and name is not None and view.slot(o).revision == name]
+    if r.strategy != "RollingUpdate":
+        others = [o for o in spec_ordinals if o not in on_target and view.slot(o) is not None and view.slot(o).exists]
+        effect.append("Under OnDelete the controller replaces no pod by itself"
+                      + (f": {_pod_names(view, others)} take revision {number} when you delete them (ctrl+d)."
+                         if others else "."))
+        if on_target:
+            effect.append(f"{_pod_names(view, on_target)} already run{'s' if len(on_target) == 1 else ''} "
+                          f"revision {number} and stay{'s' if len(on_target) == 1 else ''}.")
+        return effect
+    if not spec_ordinals:
+        effect.append(f"{view.key} has no replicas, so no pod changes now.")
+        return effect
+    spec = replace(_rollout_spec(view), update_revision=name)
+    walk = predict_replacements(view.slots, spec, name, float("inf") if now is None else now)
+    if walk.replaced:
+        pace = (f"up to {r.max_unavailable} at a time" if r.max_unavailable > 1
+                else "one at a time, each after the previous one is Running and Ready")
+        effect.append(f"The controller then replaces {_pod_names(view, walk.replaced)} at revision {number}, "
+                      f"in this order, {pace}.")
+    else:
+        effect.append("The controller replaces no pod by itself.")
+    stay_target = [o for o in walk.stay if o in on_target]
+    stay_below = [o for o in walk.stay if o not in on_target and _index(view, o) < r.partition]
+    stay_other = [o for o in walk.stay if o not in on_target and o not in stay_below]
+    def verb(items: list[int], one: str, many: str) -> str:
+        return one if len(items) == 1 else many
+
+    if stay_target:
+        effect.append(f"{_pod_names(view, stay_target)} already {verb(stay_target, 'runs', 'run')} revision "
+                      f"{number} and {verb(stay_target, 'stays', 'stay')}.")
+    if stay_below:
+        effect.append(f"{_pod_names(view, stay_below)} {verb(stay_below, 'stays', 'stay')} on the current revision "
+                      f"{r.current_revision} (below the partition {r.partition}).")
+    if stay_other:
+        effect.append(f"{_pod_names(view, stay_other)} {verb(stay_other, 'stays', 'stay')} as "
+                      f"{verb(stay_other, 'it is', 'they are')} for now.")
+    if walk.waits_on is not None:
+        effect.append(f"It waits on {_pod_name(view, walk.waits_on)} first, which is not Ready.")
+    return effect
+
+
+def _history(view: StatefulSetView, revisions: Iterable[dict]) -> list[tuple[int, str | None, dict | None]]:
+    """(number, name, template) of this set's recorded revisions, oldest first."""
+    history = []
+    for rev in revisions:
+        number, name, template, owners = _revision_fields(rev)
+        if number is None or (owners and view.uid and view.uid not in owners):
+            continue
+        history.append((number, name, template))
+    history.sort(key=lambda h: h[0])
+    return history
+
+
+def _bare(template: dict | None) -> dict | None:
+    if template is None:
+        return None
+    out = copy.deepcopy(template)
+    out.pop("$patch", None)
+    return out
+
+
+def _reused_by_image(view: StatefulSetView, history: list, container: str, image: str):
+    """The recorded revision whose template equals the update revision's with this image,
+    or None (then the change makes a new revision)."""
+    update = view.rollout.update_revision
+    now_template = next((_bare(t) for _, n, t in history if n == update), None)
+    if now_template is None:
+        return None
+    for c in (now_template.get("spec") or {}).get("containers") or ():
+        if isinstance(c, dict) and c.get("name") == container:
+            c["image"] = image
+    for number, name, template in history:
+        if name != update and _bare(template) == now_template:
+            return number, name
+    return None
+
+
+def plan_set_image(view: StatefulSetView, container: str, image: str,
+                   revisions: Iterable[dict] | None = None) -> Plan:
+    """`kubectl set image`: change one container's image (starts a rollout). With the
+    recorded `revisions`, an image that an earlier revision ran is recognised: the
+    controller reuses that revision and pods already on it stay."""
     title = f"Set image of {view.key}"
     images = dict(view.images)
     if container not in images:
@@ -843,10 +973,16 @@ def plan_set_image(view: StatefulSetView, container: str, image: str) -> Plan:
     body = {"spec": {"template": {"spec": {"containers": [{"name": container, "image": new}]}}}}
     requests = (Request("PATCH", sts_path(view), body, STRATEGIC_PATCH, FIELD_MANAGER),)
     effect = [f"Container {container} of {view.key} changes image from {images[container]} to {new}."]
-    effect += _template_change_effects(view)
+    history = _history(view, revisions or ())
+    reused = _reused_by_image(view, history, container, new)
     warnings = []
+    if reused is not None:
+        effect += _undo_effects(view, reused[0], reused[1], history, None)
+        warnings += _by_hand_warnings(view, reused[0], reused[1], None, "the change")
+    else:
+        effect += _template_change_effects(view)
     r = view.rollout
-    if r.strategy == "RollingUpdate" and r.partition == 0 and view.replicas > 1:
+    if r.strategy == "RollingUpdate" and r.partition == 0 and view.replicas > 1 and reused is None:
         warnings.append(f"The partition is 0: all {view.replicas} pods are replaced in turn. To try the image "
                         "on one pod first, hold the rollout (h) before changing the image.")
     warnings += _halted_note(view)

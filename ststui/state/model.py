@@ -69,9 +69,9 @@ class PodSlot:
     terminating_since: float | None    # deletionTimestamp minus grace, i.e. when deletion was asked
     deletion_grace_seconds: int | None
     ip: str | None
-    dns_name: str | None           # web-N.<serviceName>.ns.svc.cluster.local for an existing pod
-                                   # when spec.serviceName is set (even if the service is missing:
-                                   # the warnings say so)
+    dns_name: str | None           # web-N.<serviceName>.ns.svc.cluster.local for an existing pod,
+                                   # only when that Service exists and is headless (else None: the
+                                   # name would not resolve; dns_note says why)
     created: float | None
     uid: str | None = None
     resource_version: str | None = None   # may lag when only the resourceVersion moved
@@ -80,6 +80,12 @@ class PodSlot:
     ready_changed: float | None = None    # lastTransitionTime of the Ready condition
     stuck: bool = False            # Terminating past deletionTimestamp + grace, or on a NotReady node
     controlled: bool = True        # False: no controller ownerReference (an orphaned pod in this slot)
+    image: str | None = None       # the image(s) the pod's containers run, comma-separated
+    exit_code: int | None = None   # exit code of the failing container (terminated now, or last time)
+    last_termination: str | None = None   # lastState.terminated of the most restarted container:
+                                          # "OOMKilled, exit code 137"
+    dns_note: str | None = None    # why there is no DNS name: "no service", "service missing"...
+    loading: bool = False          # the pods are still being listed: nothing is known about this slot
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,18 @@ class RolloutView:
     waiting_for: str | None = None        # sentence: what the controller waits for (not halted yet)
     step_blocked_reason: str | None = None  # sentence: why lowering the partition by one is unwise now
     min_ready_seconds: int = 0
+    # The one rollout state (rollout.rollout_state), used by the ROLLOUT column, the strip and
+    # `ststui get`: complete, rolling, paused, held, halted, blocked, ondelete, scaling,
+    # updating (observedGeneration < generation) or unknown (data still loading).
+    state: str = "unknown"
+    label: str = "unknown"         # short form for the column: "paused p=3 2/5"
+    reason: str = ""               # one sentence: why it is in this state
+    remedy: str | None = None      # what to do, with the keys: "undo (u), then delete redis-2 (ctrl+d)"
+    next_pod: str | None = None    # the pod one step (a) would update, or None
+    step_partition: int | None = None   # the partition a step sets (skips pods already updated)
+    step_none_reason: str | None = None  # why no step would update a pod (when next_pod is None)
+    updated_pods: int = 0          # in-spec pods that exist on the update revision (from the pods)
+    counts_pending: bool = False   # status.observedGeneration < metadata.generation
 
 
 @dataclass(frozen=True)
@@ -152,6 +170,7 @@ class ServiceView:
     name: str                      # spec.serviceName ("" if unset)
     exists: bool
     headless: bool
+    known: bool = True             # False while services are still being listed
 
 
 @dataclass(frozen=True)
@@ -174,6 +193,8 @@ class StatefulSetView:
     images: tuple[tuple[str, str], ...] = ()   # (container, image) of the template
     created: float | None = None
     resource_version: str | None = None   # may lag when only the resourceVersion moved
+    loading: tuple[str, ...] = ()  # kinds not listed yet (start-up): derived facts are withheld
+    pod_management_policy: str = "OrderedReady"
 
     @property
     def key(self) -> str:
@@ -205,7 +226,16 @@ def to_json(view: StatefulSetView) -> dict[str, Any]:
         "updateRevision": r.update_revision,
         "readyReplicas": r.ready_replicas,
         "updatedReplicas": r.updated_replicas,
+        "images": [{"container": c, "image": i} for c, i in view.images],
+        "loading": list(view.loading),
         "rollout": {
+            "state": r.state,
+            "label": r.label,
+            "reason": r.reason,
+            "remedy": r.remedy,
+            "next": r.next_pod,
+            "stepPartition": r.step_partition,
+            "countsPending": r.counts_pending,
             "inProgress": r.in_progress,
             "complete": r.complete,
             "nextOrdinal": r.next_ordinal,
@@ -215,8 +245,8 @@ def to_json(view: StatefulSetView) -> dict[str, Any]:
             "nextStepOrdinal": r.next_step_ordinal,
             "oldRevisionOrdinals": list(r.old_revision_ordinals),
         },
-        "service": {"name": view.service.name, "exists": view.service.exists,
-                    "headless": view.service.headless},
+        "service": {"name": view.service.name, "exists": view.service.exists if view.service.known else None,
+                    "headless": view.service.headless if view.service.known else None},
         "pods": [
             {
                 "ordinal": s.ordinal,
@@ -234,6 +264,9 @@ def to_json(view: StatefulSetView) -> dict[str, Any]:
                 "ip": s.ip,
                 "dns": s.dns_name,
                 "restarts": s.restarts,
+                "image": s.image,
+                "exitCode": s.exit_code,
+                "lastTermination": s.last_termination,
             }
             for s in view.slots
         ],

@@ -15,7 +15,7 @@ from .model import PodSlot, RolloutView, StatefulSetView, VolumeView, to_json
 from .times import human_age, parse_time
 
 __all__ = ["format_text", "format_json", "human_age", "parse_time", "pod_status_text",
-           "node_text", "rollout_summary", "revisions_text", "ready_text"]
+           "node_text", "rollout_summary", "revisions_text", "ready_text", "restarts_text"]
 
 
 TEXT_WIDTH = 80
@@ -25,10 +25,22 @@ def pod_status_text(slot: PodSlot) -> str:
     """The STATUS kubectl would show: Terminating, a waiting reason (ContainerCreating,
     CrashLoopBackOff), the pod's reason (Evicted), else the phase; NotCreated for a hole."""
     if not slot.exists:
-        return "NotCreated"
+        return "Loading" if slot.loading else "NotCreated"
     if slot.terminating:
         return "Terminating"
+    if slot.reason == "Error" and slot.exit_code is not None:
+        return f"Error (exit {slot.exit_code})"
     return slot.reason or slot.phase
+
+
+def restarts_text(slot: PodSlot) -> str:
+    """"6 OOMKilled": restarts with the reason the container last stopped (the exit code is
+    in the rollout reason and in describe)."""
+    if not slot.exists:
+        return "-"
+    if slot.restarts and slot.last_termination:
+        return f"{slot.restarts} {slot.last_termination.split(' (', 1)[0]}"
+    return str(slot.restarts)
 
 
 def node_text(slot: PodSlot) -> str:
@@ -64,31 +76,20 @@ def _pods(ordinals: Sequence[int], name: str) -> str:
 
 
 def rollout_summary(view: StatefulSetView) -> str:
-    """One line on what the controller does next: complete, paused at the partition,
-    updating web-3 next, waiting for ..., HALTED: ..., or OnDelete leftovers."""
+    """One line, the same everywhere: the rollout state's label, its reason, and the
+    remedy when there is one: "paused p=3 2/5: partition 3 keeps web-0, web-1 and web-2
+    on the current revision (2 of 5 updated); step (a) updates web-2"."""
     r = view.rollout
-    if r.halted and r.halted_reason:
-        return f"HALTED: {r.halted_reason}"
-    if r.strategy != "RollingUpdate":
-        if r.old_revision_ordinals:
-            return (f"OnDelete: {_pods(r.old_revision_ordinals, view.name)} on an old revision "
-                    f"(updated when deleted)")
-        return "OnDelete: every pod runs the update revision"
-    if r.in_progress:
-        parts = ["in progress"]
-        if r.next_ordinals:
-            parts.append(f"next {_pods(r.next_ordinals, view.name)}")
-        if r.waiting_for:
-            parts.append(r.waiting_for)
-        return ", ".join(parts)
-    if r.complete:
-        return "complete"
-    if r.old_revision_ordinals and r.partition > 0:
-        return (f"paused at partition {r.partition}: {_pods(r.old_revision_ordinals, view.name)} "
-                f"kept on the current revision")
-    if r.partition > view.replicas:
-        return f"held: partition {r.partition} is above the {view.replicas} replicas"
-    return "no update pending"
+    line = f"{r.label}: {r.reason}" if r.reason else r.label
+    if r.remedy:
+        line += f"; {r.remedy}"
+    return line
+
+
+def _names_short(names: list[str]) -> str:
+    if len(names) > 4:
+        return ", ".join(names[:3]) + f" and {len(names) - 3} more"
+    return ", ".join(names)
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -115,17 +116,23 @@ def _format_view(view: StatefulSetView, now: float) -> list[str]:
         if r.max_unavailable > 1:
             strategy += f" maxUnavailable {r.max_unavailable}"
     age = human_age(now - view.created) if view.created is not None else "-"
-    lines = [f"{view.namespace}/{view.name}  ready {ready_text(view)}  {strategy}  "
+    pending = " (pending: the controller has not seen the new spec yet)" if r.counts_pending else ""
+    lines = [f"{view.namespace}/{view.name}  ready {ready_text(view)}{pending}  {strategy}  "
              f"{r.pod_management_policy}  age {age}"]
     if view.service.name:
-        state = "headless" if view.service.headless else ("not headless" if view.service.exists else "missing")
+        state = ("loading" if not view.service.known else "headless" if view.service.headless
+                 else ("not headless" if view.service.exists else "missing"))
         service = f"{view.service.name} ({state})"
     else:
         service = "none"
+    lines.append(f"  images:    {', '.join(f'{c}={i}' for c, i in view.images) or '-'}")
     lines.append(f"  revisions: {revisions_text(r)}")
     lines.append(f"  service:   {service}")
-    if view.service.name:
+    if view.service.name and view.service.known and view.service.exists and view.service.headless:
         lines.append(f"  dns:       <pod>.{view.service.name}.{view.namespace}.svc.cluster.local")
+    elif view.service.name and view.service.known:
+        lines.append(f"  dns:       none: service {view.service.name} is "
+                     f"{'not headless' if view.service.exists else 'missing'}, so pod names do not resolve")
     lines.extend(textwrap.wrap(rollout_summary(view), width=TEXT_WIDTH, initial_indent="  rollout:   ",
                                subsequent_indent=" " * 13, break_on_hyphens=False))
 
@@ -140,7 +147,7 @@ def _format_view(view: StatefulSetView, now: float) -> list[str]:
         ordinal = str(slot.ordinal) if slot.in_spec else f"{slot.ordinal}*"
         rows.append([
             ordinal, slot.name, pod_status_text(slot) + ("!" if slot.stuck else ""),
-            slot.ready_containers, slot.revision_kind or "-", node_text(slot), str(slot.restarts),
+            slot.ready_containers, slot.revision_kind or "-", node_text(slot), restarts_text(slot),
             human_age(now - slot.created) if slot.created is not None else "-",
         ])
     if len(rows) > 1:
@@ -149,6 +156,14 @@ def _format_view(view: StatefulSetView, now: float) -> list[str]:
             table.insert(marker_row, f"  ---- partition {r.partition}: ordinals >= {marker} update ----")
         pod_lines = [""] + table
     lines.extend(pod_lines)
+    by_image: dict[str, list[str]] = {}
+    for slot in shown:
+        if slot.exists and slot.image:
+            by_image.setdefault(slot.image, []).append(slot.name)
+    if by_image:
+        runs = "; ".join(f"{image} on {_names_short(names)}" for image, names in by_image.items())
+        lines.extend(textwrap.wrap(f"pods run: {runs}", width=TEXT_WIDTH, initial_indent="  ",
+                                   subsequent_indent="    ", break_on_hyphens=False))
     if any(not s.in_spec for s in shown):
         lines.append("  (* ordinal outside the spec: being removed)")
     if any(s.stuck for s in shown):

@@ -240,14 +240,23 @@ def _container_statuses(statuses: list | None) -> list[Obj] | None:
             kind, detail = "running", None
         else:
             kind, detail = None, None
-        parts.append((cs.get("name"), bool(cs.get("ready")), cs.get("restartCount") or 0, kind, detail))
+        last = ((cs.get("lastState") or {}).get("terminated")) or None
+        last = (last.get("reason"), last.get("exitCode")) if last else None   # why it last restarted
+        parts.append((cs.get("name"), bool(cs.get("ready")), cs.get("restartCount") or 0, kind, detail, last))
     key = ("cstatus",) + tuple(parts)
     found = _SHARED.get(key)
     if found is not None:
         return found
     out = []
-    for name, ready, restarts, kind, detail in parts:
+    for name, ready, restarts, kind, detail, last in parts:
         item: Obj = {"name": _s(name), "ready": ready, "restartCount": restarts}
+        if last is not None:
+            last_out: Obj = {}
+            if last[0]:
+                last_out["reason"] = _s(last[0])
+            if last[1] is not None:
+                last_out["exitCode"] = last[1]
+            item["lastState"] = {"terminated": last_out}
         if kind == "waiting":
             item["state"] = {"waiting": {"reason": _s(detail)} if detail else {}}
         elif kind == "terminated":

@@ -40,23 +40,44 @@ DEFAULT_GRACE_SECONDS = 30
 REVISION_LABEL = "controller-revision-hash"
 
 
+# The kinds a view is derived from. While one of them has not completed its first LIST
+# (`loading`), the view withholds what it cannot know: slots and claims say "Loading"
+# instead of NotCreated / Missing, the Service is unknown, there are no warnings and the
+# rollout state is `unknown` with the kinds still loading as its reason.
+VIEW_KINDS = ("statefulsets", "pods", "persistentvolumeclaims", "persistentvolumes", "nodes", "services",
+              "controllerrevisions")
+ROLLOUT_KINDS = ("pods", "nodes")
+
+
+def view_loading(loading: Iterable[str] | None) -> tuple[str, ...]:
+    """The kinds among `loading` that views depend on, in VIEW_KINDS order."""
+    if not loading:
+        return ()
+    wanted = set(loading)
+    return tuple(k for k in VIEW_KINDS if k in wanted)
+
+
 def build_view(store: Store, namespace: str, name: str, now: float, *,
                cluster_domain: str = CLUSTER_DOMAIN,
-               halt_after: float = HALT_AFTER_SECONDS) -> StatefulSetView | None:
-    """The view of StatefulSet namespace/name, or None when the store does not hold it."""
+               halt_after: float = HALT_AFTER_SECONDS,
+               loading: Iterable[str] | None = None) -> StatefulSetView | None:
+    """The view of StatefulSet namespace/name, or None when the store does not hold it.
+    `loading`: the kinds that have not completed their first LIST yet."""
     with store.reading():
         sts = store.get("statefulsets", namespace, name)
         if sts is None:
             return None
-        return _build(store, sts, now, cluster_domain, halt_after)
+        return _build(store, sts, now, cluster_domain, halt_after, view_loading(loading))
 
 
 def build_views(store: Store, now: float, namespaces: Iterable[str] | None = None, *,
                 cluster_domain: str = CLUSTER_DOMAIN,
-                halt_after: float = HALT_AFTER_SECONDS) -> list[StatefulSetView]:
+                halt_after: float = HALT_AFTER_SECONDS,
+                loading: Iterable[str] | None = None) -> list[StatefulSetView]:
     """Views of every stored StatefulSet (in `namespaces` if given), sorted by namespace, name."""
     # Tens of thousands of small objects are made here: pause the cyclic GC meanwhile
     # (nothing built here forms cycles), as Store.replace does.
+    kinds = view_loading(loading)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -65,7 +86,7 @@ def build_views(store: Store, now: float, namespaces: Iterable[str] | None = Non
             for ns, name in store.statefulset_keys(namespaces):
                 sts = store.get("statefulsets", ns, name)
                 if sts is not None:
-                    out.append(_build(store, sts, now, cluster_domain, halt_after))
+                    out.append(_build(store, sts, now, cluster_domain, halt_after, kinds))
             return out
     finally:
         if gc_was_enabled:
@@ -90,6 +111,27 @@ def node_ready(node: Obj | None) -> bool | None:
     if cond is None:
         return None
     return cond.get("status") == "True"
+
+
+def container_details(pod: Obj) -> tuple[int | None, str | None]:
+    """(exit code of a failing container, last termination "OOMKilled (exit code 137)") of
+    the container that restarted most (or is terminated now)."""
+    exit_code = None
+    last = None
+    best = -1
+    for cs in (pod.get("status") or {}).get("containerStatuses") or ():
+        restarts = cs.get("restartCount") or 0
+        terminated = (cs.get("state") or {}).get("terminated")
+        previous = (cs.get("lastState") or {}).get("terminated")
+        if terminated is not None and terminated.get("reason") != "Completed":
+            exit_code = terminated.get("exitCode")
+        if previous is not None and restarts > best:
+            best = restarts
+            code = previous.get("exitCode")
+            last = (previous.get("reason") or "terminated") + (f" (exit code {code})" if code is not None else "")
+            if exit_code is None and terminated is None:
+                exit_code = code
+    return exit_code, last
 
 
 def pod_reason(pod: Obj) -> str | None:
@@ -130,7 +172,7 @@ def _capacity(claim: Obj) -> str | None:
 class _Ctx:
     """What one view build needs besides the store: the set's identity and revisions."""
     __slots__ = ("ns", "name", "start", "replicas", "end", "service", "current", "update",
-                 "now", "domain", "node_cache")
+                 "now", "domain", "node_cache", "loading", "dns_note")
 
     def __init__(self, ns: str, name: str, start: int, replicas: int, service: str,
                  current: str | None, update: str | None, now: float, domain: str):
@@ -145,6 +187,8 @@ class _Ctx:
         self.now = now
         self.domain = domain
         self.node_cache: dict[str, tuple[bool | None, float | None]] = {}
+        self.loading: tuple[str, ...] = ()
+        self.dns_note: str | None = None
 
     def in_spec(self, ordinal: int) -> bool:
         return self.start <= ordinal <= self.end
@@ -166,11 +210,12 @@ def _node_state(store: Store, ctx: _Ctx, node_name: str | None) -> tuple[bool | 
 def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
     name = f"{ctx.name}-{ordinal}"
     if pod is None:
-        return PodSlot(ordinal=ordinal, name=name, exists=False, phase="NotCreated", ready=False,
-                       ready_containers="-", restarts=0, revision=None, revision_kind=None,
+        loading = "pods" in ctx.loading
+        return PodSlot(ordinal=ordinal, name=name, exists=False, phase="Loading" if loading else "NotCreated",
+                       ready=False, ready_containers="-", restarts=0, revision=None, revision_kind=None,
                        node=None, node_ready=None, terminating=False, terminating_since=None,
                        deletion_grace_seconds=None, ip=None, dns_name=None, created=None,
-                       in_spec=ctx.in_spec(ordinal))
+                       in_spec=ctx.in_spec(ordinal), loading=loading)
     md = pod["metadata"]
     spec = pod.get("spec") or {}
     status = pod.get("status") or {}
@@ -186,6 +231,7 @@ def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
     n_ready, _ = _node_state(store, ctx, node)
     deletion = parse_time(md.get("deletionTimestamp"))
     terminating = deletion is not None
+    details = container_details(pod)
     grace = md.get("deletionGracePeriodSeconds")
     terminating_since = None
     stuck = False
@@ -209,7 +255,12 @@ def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
         terminating_since=terminating_since,
         deletion_grace_seconds=grace,
         ip=status.get("podIP"),
-        dns_name=f"{pod_name}.{ctx.service}.{ctx.ns}.svc.{ctx.domain}" if ctx.service else None,
+        dns_name=f"{pod_name}.{ctx.service}.{ctx.ns}.svc.{ctx.domain}" if ctx.service and ctx.dns_note is None
+        else None,
+        dns_note=ctx.dns_note,
+        image=", ".join(c.get("image") or "" for c in spec.get("containers") or ()) or None,
+        exit_code=details[0],
+        last_termination=details[1],
         created=parse_time(md.get("creationTimestamp")),
         uid=md.get("uid"),
         resource_version=md.get("resourceVersion"),
@@ -224,7 +275,8 @@ def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
 def _claim_view(ctx: _Ctx, template: str, ordinal: int, claim: Obj | None) -> ClaimView:
     name = f"{template}-{ctx.name}-{ordinal}"
     if claim is None:
-        return ClaimView(name=name, template=template, ordinal=ordinal, exists=False, phase="Missing",
+        phase = "Loading" if "persistentvolumeclaims" in ctx.loading else "Missing"
+        return ClaimView(name=name, template=template, ordinal=ordinal, exists=False, phase=phase,
                          volume=None, capacity=None, storage_class=None, orphan=False)
     md = claim["metadata"]
     spec = claim.get("spec") or {}
@@ -277,7 +329,23 @@ def _revisions(store: Store, sts: Obj) -> tuple[str | None, str | None]:
     return current, update
 
 
-def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float) -> StatefulSetView:
+def _dns_note(store: Store, ctx: _Ctx) -> str | None:
+    """Why pods of this set get no DNS name (None: they do): no serviceName, the Service
+    is missing or not headless, or services are still loading."""
+    if not ctx.service:
+        return "no serviceName"
+    if "services" in ctx.loading:
+        return "loading services"
+    svc = store.service(ctx.ns, ctx.service)
+    if svc is None:
+        return f"service {ctx.service} missing"
+    if (svc.get("spec") or {}).get("clusterIP") != "None":
+        return f"service {ctx.service} not headless"
+    return None
+
+
+def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float,
+           loading: tuple[str, ...] = ()) -> StatefulSetView:
     md = sts["metadata"]
     spec = sts.get("spec") or {}
     status = sts.get("status") or {}
@@ -291,6 +359,8 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float) -
                       if (t.get("metadata") or {}).get("name"))
     current, update = _revisions(store, sts)
     ctx = _Ctx(ns, name, start, replicas, service_name, current, update, now, domain)
+    ctx.loading = loading
+    ctx.dns_note = _dns_note(store, ctx)
 
     # Slots.
     pods = store.pods_of(ns, name)
@@ -347,18 +417,21 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float) -
         observed_generation=status.get("observedGeneration"),
         generation=md.get("generation"),
     )
-    rollout = summarize(slots, rspec, counters, now, halt_after)
+    rollout = summarize(slots, rspec, counters, now, halt_after,
+                        loading=tuple(k for k in loading if k in ROLLOUT_KINDS))
 
     # Service.
     if service_name:
         svc = store.service(ns, service_name)
         service = ServiceView(name=service_name, exists=svc is not None,
-                              headless=svc is not None and (svc.get("spec") or {}).get("clusterIP") == "None")
+                              headless=svc is not None and (svc.get("spec") or {}).get("clusterIP") == "None",
+                              known="services" not in loading)
     else:
         svc = None
         service = ServiceView(name="", exists=False, headless=False)
 
-    warnings = _warnings(ctx, store, service, svc, rollout, slots, claims, volumes)
+    # While a kind is still loading, derived warnings would be false alarms: none yet.
+    warnings = () if loading else _warnings(ctx, store, service, svc, rollout, slots, claims, volumes)
 
     retention = spec.get("persistentVolumeClaimRetentionPolicy") or {}
     template = spec.get("template") or {}
@@ -383,6 +456,8 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float) -
         images=tuple((c.get("name") or "", c.get("image") or "") for c in containers),
         created=parse_time(md.get("creationTimestamp")),
         resource_version=md.get("resourceVersion"),
+        loading=loading,
+        pod_management_policy=rspec.pod_management_policy,
     )
 
 
@@ -426,7 +501,9 @@ def _warnings(ctx: _Ctx, store: Store, service: ServiceView, svc: Obj | None, ro
                             f"{ctx.replicas} replicas, so no pod will be updated",
                             obj=f"statefulset/{name}"))
     if rollout.halted and rollout.halted_reason:
-        head.append(Warning(m.W_ROLLOUT_HALTED, f"rollout of statefulset {name} is halted: {rollout.halted_reason}",
+        remedy = f"; remedy: {rollout.remedy}" if rollout.remedy else ""
+        head.append(Warning(m.W_ROLLOUT_HALTED,
+                            f"rollout of statefulset {name} is halted: {rollout.halted_reason}{remedy}",
                             obj=f"statefulset/{name}"))
     if rollout.strategy != ROLLING_UPDATE and rollout.old_revision_ordinals:
         pods = [f"{name}-{o}" for o in rollout.old_revision_ordinals]

@@ -20,17 +20,19 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
-from ststui.tui import render
+from ststui.tui import palette, render
 from ststui.tui.age_schedule import next_change
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
 from ststui.tui.header import StatusBar, status_text
+from ststui.tui.footer import RankedFooter
 from ststui.tui.help import HelpScreen
+from ststui.tui.messages import MessageLine
 from ststui.tui.modals import ChoiceModal
 from ststui.tui.panes import (
     MUTATING_ACTIONS,
@@ -43,6 +45,12 @@ from ststui.tui.panes import (
     WarningsPane,
 )
 from ststui.tui.session import Session
+
+# How the header and pane titles name the kinds still loading, in the order they are told.
+KIND_WORDS = {"statefulsets": "statefulsets", "pods": "pods", "persistentvolumeclaims": "claims",
+              "persistentvolumes": "volumes", "nodes": "nodes", "services": "services",
+              "controllerrevisions": "revisions", "storageclasses": "storage classes", "events": "events"}
+LOADING_ORDER = tuple(KIND_WORDS)
 from ststui.tui.views import ActionLogScreen, DescribeScreen, HistoryScreen, YamlScreen
 
 CSS_FILE = Path(__file__).resolve().parents[2] / "styles" / "ststui.tcss"
@@ -107,6 +115,7 @@ class StsTuiApp(ChangeActions, App):
         self.action_log = ActionLog(audit_log)
         self.audit_path = str(audit_log) if audit_log else None
         self.views: dict[str, StatefulSetView] = {}
+        self.loading: frozenset[str] = frozenset()   # kinds whose first LIST has not completed
         self.selected_key: str | None = None
         self.filter_text = ""
         self.namespace_filter: str | None = None      # display filter when watching all namespaces
@@ -125,6 +134,7 @@ class StsTuiApp(ChangeActions, App):
         yield StatusBar(id="status")
         yield Input(placeholder="filter StatefulSets by namespace/name (enter keeps it, escape clears)",
                     id="filter")
+        yield Static("", id="pinned")
         with VerticalScroll(id="body", can_focus=False):
             yield StatefulSetsPane(id="statefulsets")
             yield RolloutStrip(id="rollout")
@@ -134,7 +144,8 @@ class StsTuiApp(ChangeActions, App):
                     yield ClaimsPane(id="claims")
                     yield VolumesPane(id="volumes")
                 yield WarningsPane(id="warnings")
-        yield Footer()
+        yield MessageLine(id="messages")
+        yield RankedFooter()
 
     # The main screen's widgets, looked up once: `query_one` searches the *current*
     # screen, which is a modal or a view while one is open.
@@ -172,14 +183,58 @@ class StsTuiApp(ChangeActions, App):
         if self.is_headless:
             self.filter_input.cursor_blink = False
         self.filter_input.display = False
+        self._main_screen().set_class(self.size.width >= self.SIDE_BY_SIDE_COLUMNS, "-side-by-side")
+        palette.apply(self.get_css_variables())
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.sts_pane.with_namespace = self.session.namespace is None
         self.load_all()
         self.sts_pane.focus()
         self._start_watch()
         if self.notice:
             self.notify(self.notice, timeout=15)
+        self.watch(self._widget("#body", VerticalScroll), "scroll_y", self._update_pinned, init=False)
         self._refresh_timers = [self.set_interval(0.1, self.drain_changes, name="drain"),
                         self.set_interval(1.0, self.tick, name="tick")]
+
+    def _theme_changed(self, theme) -> None:
+        """Colours come from the theme: recompute the palette and redraw every row."""
+        if palette.apply(self.get_css_variables()) and self.screen_stack and self._main_widgets:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Render every pane again from the views (after a theme change)."""
+        self.warnings_pane.redraw()
+        self._widget("#rollout", RolloutStrip).redraw()
+        for footer in self.query(RankedFooter):
+            footer.redraw()
+        with self.batch_update():
+            self.render_all(flash=False)
+
+    def _refresh_notifications(self) -> None:
+        """Toasts would cover the rows being acted on: on the main screen messages go to
+        the message line above the footer instead (dialogs and views keep toasts)."""
+        if self.screen_stack and self._main_widgets:
+            self._widget("#messages", MessageLine).show(self._notifications)
+            if self.screen is self._main_screen():
+                self.call_after_refresh(self._keep_focused_in_view)
+                return
+        super()._refresh_notifications()
+
+    def _keep_focused_in_view(self) -> None:
+        """The message line takes rows from the body: keep the focused pane (and so the
+        row being acted on) in sight."""
+        focused = self._main_screen().focused
+        if isinstance(focused, (Pane, WarningsPane)):
+            self._widget("#body", VerticalScroll).scroll_to_widget(focused, animate=False)
+
+    SIDE_BY_SIDE_COLUMNS = 200   # claims and volumes side by side from this width
+
+    def on_resize(self) -> None:
+        """Wide terminals give the detail panes' columns the room of their content."""
+        if self.screen_stack:
+            self._main_screen().set_class(self.size.width >= self.SIDE_BY_SIDE_COLUMNS, "-side-by-side")
+        if self._main_widgets:
+            self.call_after_refresh(self.render_all, flash=False)
 
     def _start_watch(self) -> None:
         if self.session.watch is not None:
@@ -204,15 +259,23 @@ class StsTuiApp(ChangeActions, App):
         """Build every view from the store (start, context or namespace switch)."""
         self.session.store.take_changes()
         self.render_now = self.clock()
-        views = build_views(self.session.store, self.render_now, self.session.namespaces)
+        self.loading = self.session.loading_kinds()
+        views = build_views(self.session.store, self.render_now, self.session.namespaces, loading=self.loading)
         self.views = {view.key: view for view in views}
         self.render_all(flash=False)
 
     def drain_changes(self) -> None:
         """~10 Hz: rebuild the views the store says changed, update only those rows.
         Rows are rendered with the time of the last tick, so ages never make a row flash."""
+        if not self.screen_stack:       # the app is shutting down: a last timer tick
+            return
         self._update_status()
         self._freeze_after_sync()
+        loading = self.session.loading_kinds()
+        if loading != self.loading:
+            # A kind completed its first LIST: every view may now say more (or less).
+            self.load_all()
+            return
         keys, affected = self.session.store.take_changed_statefulsets()
         if not keys:
             return
@@ -241,7 +304,7 @@ class StsTuiApp(ChangeActions, App):
             if scope is not None and namespace != scope:
                 continue
             key = f"{namespace}/{name}"
-            view = build_view(self.session.store, namespace, name, now)
+            view = build_view(self.session.store, namespace, name, now, loading=self.loading)
             if view is None:
                 if self.views.pop(key, None) is not None:
                     changed.add(key)
@@ -307,10 +370,51 @@ class StsTuiApp(ChangeActions, App):
             if reset_cursor and pane.row_count:
                 pane.move_cursor(row=0, scroll=False)
         suffix = f" · {view.name}" if view is not None else ""
-        self.pods_pane.border_title = f"Pods{suffix}"
-        self.claims_pane.border_title = f"Claims{suffix}"
-        self.volumes_pane.border_title = f"Volumes{suffix}"
+        self.pods_pane.border_title = f"Pods{suffix}{self._loading_note('pods')}"
+        self.claims_pane.border_title = f"Claims{suffix}{self._loading_note('persistentvolumeclaims')}"
+        self.volumes_pane.border_title = f"Volumes{suffix}{self._loading_note('persistentvolumes')}"
+        self.sts_pane.border_title = f"StatefulSets{self._loading_note('statefulsets')}"
         self._widget("#rollout", RolloutStrip).show(view)
+        self._update_pinned()
+
+    def selected_row_in_view(self) -> bool:
+        """Whether the selected StatefulSet's row is inside the scrolling body's viewport."""
+        body = self._widget("#body", VerticalScroll)
+        pane = self.sts_pane
+        if not pane.row_count or not pane.display:
+            return True
+        top = pane.virtual_region.y + pane.gutter.top + pane.header_height
+        row_y = top + pane.cursor_row - round(pane.scroll_y)
+        return body.scroll_y <= row_y < body.scroll_y + body.scrollable_content_region.height
+
+    def _update_pinned(self, *_args) -> None:
+        """Keep the selected StatefulSet in sight: when its row has scrolled away (a lower
+        pane has focus on a small terminal), one line above the panes names it."""
+        pinned = self._widget("#pinned", Static)
+        view = self.views.get(self.selected_key) if self.selected_key else None
+        show = view is not None and not self.selected_row_in_view()
+        if show:
+            text = render.selected_line(view, self.render_now)
+            if getattr(pinned, "shown_text", None) != (text.plain, text.spans):
+                pinned.shown_text = (text.plain, text.spans)
+                pinned.update(text)
+        if pinned.display != show:
+            pinned.display = show
+
+    def _loading_note(self, plural: str) -> str:
+        """" (loading pods: 1,234 so far)" while that kind's first LIST runs, else ""."""
+        if plural not in self.loading:
+            return ""
+        count = self.session.store.counts().get(plural, 0)
+        return f" (loading {KIND_WORDS.get(plural, plural)}: {count:,} so far)"
+
+    def loading_text(self) -> str:
+        """The header's note on what is still loading: "loading pods 1,234, claims 0"."""
+        if not self.loading:
+            return ""
+        counts = self.session.store.counts()
+        parts = [f"{KIND_WORDS.get(p, p)} {counts.get(p, 0):,}" for p in LOADING_ORDER if p in self.loading]
+        return "loading " + ", ".join(parts)
 
     def _update_status(self) -> None:
         connection = self.session.connection_state()
@@ -322,7 +426,7 @@ class StsTuiApp(ChangeActions, App):
             namespace = self.session.namespace
         text = status_text(context=self.session.context, namespace=namespace, connection=connection,
                            read_only=self.read_only, count=len(self._sts_shown), total=len(self.views),
-                           filter_text=self.filter_text)
+                           filter_text=self.filter_text, loading=self.loading_text())
         self._widget("#status", StatusBar).show(text)
 
     def _main_screen(self) -> Screen:

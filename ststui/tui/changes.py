@@ -154,6 +154,7 @@ class ChangeActions:
         if not containers:
             self.notify(f"{view.key} has no containers in its template.", severity="warning")
             return
+        revisions = self.session.store.revisions_of(view.namespace, view.name)
 
         def ask_image(container: str | None) -> None:
             if container is None:
@@ -161,7 +162,7 @@ class ChangeActions:
             current = dict(containers).get(container, "")
             self.push_screen(ValueModal(
                 f"Set image · {view.key}", f"Image of container {container}:", current,
-                lambda text: actions.plan_set_image(view, container, text)), self._after_value)
+                lambda text: actions.plan_set_image(view, container, text, revisions)), self._after_value)
 
         if len(containers) == 1:
             ask_image(containers[0][0])

@@ -9,37 +9,41 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ststui.tui.palette import P
 from ststui.tui.session import ConnectionState
 
+# Connection level -> (glyph, palette role): the glyph and the words say it without colour.
 LEVEL_STYLES = {
-    "live": ("● ", "bold #5fd787"),
-    "syncing": ("◐ ", "bold #ffd75f"),
-    "stale": ("✕ ", "bold #ff5f5f"),
-    "forbidden": ("⊘ ", "bold #ff8700"),
-    "offline": ("○ ", "#808080"),
+    "live": ("● ", "ok"),
+    "syncing": ("◐ ", "warn"),
+    "stale": ("✕ ", "bad"),
+    "forbidden": ("⊘ ", "warn"),
+    "offline": ("○ ", "dim"),
 }
 
 
 def status_text(*, context: str, namespace: str, connection: ConnectionState, read_only: bool,
-                count: int, total: int, filter_text: str) -> Text:
+                count: int, total: int, filter_text: str, loading: str = "") -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(" ststui ", style="bold #000000 on #5fafff")
+    text.append(" ststui ", style=P.brand)
     if read_only:
-        text.append(" READ-ONLY ", style="bold #000000 on #ffd75f")
-    text.append("  ctx ", style="#808080")
+        text.append(" READ-ONLY ", style=P.badge_warn)
+    text.append("  ctx ", style=P.dim)
     text.append(context, style="bold")
-    text.append("  ns ", style="#808080")
+    text.append("  ns ", style=P.dim)
     text.append(namespace, style="bold")
     text.append("  ")
-    icon, style = LEVEL_STYLES.get(connection.level, ("? ", ""))
-    text.append(icon + connection.text, style=style)
+    icon, role = LEVEL_STYLES.get(connection.level, ("? ", ""))
+    text.append(icon + connection.text, style=getattr(P, role) if role else "")
     if connection.stale:
-        text.append(" (data may be stale)", style="#ff5f5f")
+        text.append(" (data may be stale)", style=P.bad)
+    if loading:
+        text.append(f"  {loading}…", style=P.warn)
     shown = f"{count}" if count == total else f"{count}/{total}"
-    text.append(f"  {shown} sts", style="#808080")
+    text.append(f"  {shown} sts", style=P.dim)
     if filter_text:
-        text.append("  filter ", style="#808080")
-        text.append(filter_text, style="bold #ffd75f")
+        text.append("  filter ", style=P.dim)
+        text.append(filter_text, style=P.warn)
     return text
 
 

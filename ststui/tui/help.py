@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from ststui.tui import render
 from ststui.tui.keyed_table import KeyedTable
+from ststui.tui.palette import P
 from ststui.tui.panes import MUTATING_ACTIONS, ClaimsPane, PodsPane, StatefulSetsPane, VolumesPane
 
 EXTRA_GLOBAL = [
@@ -43,14 +44,14 @@ class HelpScreen(ModalScreen[None]):
 
     def _section(self, title: str, rows: list[tuple[str, str, bool]]) -> Table:
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold #87d7ff", min_width=12, no_wrap=True)
+        table.add_column(style=P.key, min_width=12, no_wrap=True)
         table.add_column()
         table.title = title
         table.title_style = "bold"
         table.title_justify = "left"
         for key, description, disabled in rows:
             if disabled:
-                table.add_row(Text(key, style="#808080"), Text(f"{description} (read-only: disabled)", style="#808080"))
+                table.add_row(Text(key, style=P.dim), Text(f"{description} (read-only: disabled)", style=P.dim))
             else:
                 table.add_row(key, description)
         return table
@@ -90,7 +91,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(legend)
                 if self.read_only:
                     yield Static(Text("Read-only mode: no change can be made from this session.",
-                                      style="bold #ffd75f"))
+                                      style=P.warn))
 
     def on_mount(self) -> None:
         self.query_one("#dialog-body").focus()

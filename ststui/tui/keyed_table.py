@@ -19,10 +19,11 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from ststui.tui.render import Cell
+from ststui.tui.palette import P
 from ststui.tui.sorting import row_sort_key
 
 FLASH_SECONDS = 1.5
-FLASH_BACKGROUND = "on #5f5f00"
+# A changed row's highlight is the palette's `flash` role (the theme's warning-muted background).
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ class KeyedTable(DataTable):
     @staticmethod
     def _cell_text(text: str, style: str, flashing: bool) -> Text:
         if flashing:
-            style = f"{style} {FLASH_BACKGROUND}".strip()
+            style = f"{style} {P.flash}".strip()
         return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
     def _write_row(self, key: str, cells: tuple[Cell, ...], old: tuple[Cell, ...] | None) -> None:

@@ -10,6 +10,10 @@ message inline, so validation lives in one place.
   `n`/`escape` cancel. With `plan.confirm_text` set (force delete on a Ready node), the user
   must type that text before Yes is enabled. A refused plan shows the reason and, when
   `override_label` is given, lets the user ask for the override (returns True).
+  The kubectl equivalent sits below the effect, one unwrapped line per command that
+  scrolls sideways (left/right); `c` copies it (OSC 52). The effect text scrolls
+  (up/down) in what is left of the screen, so the buttons and the kubectl line always
+  show, at 80x24 too.
 - `ValueModal(title, prompt, initial, make_plan)` -> Plan | None.
 - `ChoiceModal(title, prompt, choices)` -> chosen value | None.
 """
@@ -21,12 +25,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ststui.state.actions import PlanError
+from ststui.tui.palette import P
 
 
 def kubectl_lines(plan: Any) -> list[str]:
@@ -54,32 +59,98 @@ def warning_lines(plan: Any) -> list[str]:
     return [str(w) for w in warnings]
 
 
-def plan_text(plan: Any) -> Text:
-    """The body of a confirmation: effect, warnings, refusal, kubectl equivalent."""
+def plan_text(plan: Any, *, with_kubectl: bool = True) -> Text:
+    """The body of a confirmation: effect, warnings, refusal, kubectl equivalent (the
+    dialogs show the kubectl lines apart, in a `KubectlLines`: pass with_kubectl=False)."""
     text = Text()
     refused = getattr(plan, "refused", None)
     if refused:
-        text.append("Refused: ", style="bold #ff5f5f")
-        text.append(str(refused), style="#ff5f5f")
+        text.append("Refused: ", style=P.bad)
+        text.append(str(refused), style=P.bad)
         text.append("\n")
     for line in effect_lines(plan):
         text.append("• ", style="bold")
         text.append(line)
         text.append("\n")
     for line in warning_lines(plan):
-        text.append("⚠ ", style="bold #ffd75f")
-        text.append(line, style="#ffd75f")
+        text.append("⚠ ", style=P.warn)
+        text.append(line, style=P.warn)
         text.append("\n")
-    commands = kubectl_lines(plan)
+    commands = kubectl_lines(plan) if with_kubectl else []
     if commands:
         text.append("kubectl equivalent:\n", style="bold")
         for command in commands:
-            text.append(f"  {command}\n", style="#87d7ff")
+            text.append(f"  {command}\n", style=P.command)
     text.rstrip()
     return text
 
 
-class ConfirmModal(ModalScreen[bool]):
+def kubectl_block(commands: Sequence[str]) -> Text:
+    """The commands one per line, never wrapped (a wrapped command cannot be pasted)."""
+    text = Text(no_wrap=True, overflow="ignore")
+    for index, command in enumerate(commands):
+        if index:
+            text.append("\n")
+        text.append("$ ", style=P.dim)
+        text.append(command, style=P.command)
+    return text
+
+
+class KubectlLines(Vertical):
+    """The kubectl equivalent: a title naming the copy key, then each command on one
+    unwrapped line that scrolls sideways (left/right, or the dialog's `<`/`>`)."""
+
+    def __init__(self, commands: Sequence[str], *, typing: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.commands = list(commands)
+        self.typing = typing      # an Input has focus: letters go to it, ctrl+y still copies
+
+    def compose(self) -> ComposeResult:
+        keys = "  ctrl+y copy" if self.typing else "  c copy · ←/→ scroll"
+        yield Label(Text.assemble(("kubectl equivalent", "bold"), (keys, P.dim)), id="kubectl-title")
+        with HorizontalScroll(id="kubectl-scroll", can_focus=False):
+            yield Static(kubectl_block(self.commands), id="kubectl-text")
+
+    def scroll_by(self, cells: int) -> None:
+        scroll = self.query_one("#kubectl-scroll", HorizontalScroll)
+        scroll.scroll_to(x=max(0, scroll.scroll_x + cells), animate=False)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.commands)
+
+
+def copy_commands(screen: ModalScreen, commands: Sequence[str]) -> None:
+    """Put the commands on the clipboard (OSC 52: reaches the local terminal over ssh)."""
+    if not commands:
+        screen.app.notify("No kubectl command to copy.", severity="warning")
+        return
+    screen.app.copy_to_clipboard("\n".join(commands))
+    what = "the kubectl command" if len(commands) == 1 else f"{len(commands)} kubectl commands"
+    screen.app.notify(f"Copied {what} to the clipboard (OSC 52).", timeout=3)
+
+
+class FitBody:
+    """Mixin for dialogs: the scrolling body gets what is left of the screen's height after
+    the other parts (kubectl line, typed confirmation, buttons), so those stay on screen."""
+
+    def fit_body(self) -> None:
+        try:
+            box = self.query_one("#dialog", Vertical)
+            body = self.query_one("#dialog-body", VerticalScroll)
+        except Exception:
+            return
+        others = sum(child.outer_size.height for child in box.children
+                     if child is not body and child.display)
+        chrome = box.outer_size.height - box.content_size.height   # borders and padding
+        room = self.size.height - chrome - others
+        body.styles.max_height = max(3, room)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_body)
+
+
+class ConfirmModal(FitBody, ModalScreen[bool]):
     """Show a plan and ask yes/no; No is the default."""
 
     BINDINGS = [
@@ -90,6 +161,11 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("down", "scroll_body(1)", "Scroll", show=False),
         Binding("pageup", "scroll_body(-10)", "Scroll", show=False),
         Binding("pagedown", "scroll_body(10)", "Scroll", show=False),
+        Binding("c,ctrl+y", "copy_kubectl", "Copy kubectl", id="ststui.modal.copy"),
+        Binding("left", "scroll_kubectl(-8)", "Scroll", show=False),
+        Binding("right", "scroll_kubectl(8)", "Scroll", show=False),
+        Binding("less_than_sign", "scroll_kubectl(-40)", "Scroll", show=False),
+        Binding("greater_than_sign", "scroll_kubectl(40)", "Scroll", show=False),
     ]
 
     def __init__(self, plan: Any, *, override_label: str | None = None) -> None:
@@ -104,7 +180,10 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(id="dialog", classes="destructive" if destructive else "") as box:
             box.border_title = self.plan.title
             with VerticalScroll(id="dialog-body", can_focus=False):
-                yield Static(plan_text(self.plan), id="plan-text")
+                yield Static(plan_text(self.plan, with_kubectl=False), id="plan-text")
+            commands = kubectl_lines(self.plan)
+            if commands:
+                yield KubectlLines(commands, typing=bool(self.confirm_text), id="kubectl")
             if self.confirm_text:
                 yield Label(Text.assemble("Type ", (self.confirm_text, "bold"), " to confirm:"),
                             id="typed-prompt")
@@ -125,6 +204,14 @@ class ConfirmModal(ModalScreen[bool]):
             self.query_one("#typed-confirm", Input).focus()
         else:
             self.query_one("#no", Button).focus()
+        self.call_after_refresh(self.fit_body)
+
+    def action_copy_kubectl(self) -> None:
+        copy_commands(self, kubectl_lines(self.plan))
+
+    def action_scroll_kubectl(self, cells: int) -> None:
+        for block in self.query(KubectlLines):
+            block.scroll_by(cells)
 
     def action_scroll_body(self, lines: int) -> None:
         """The effect text can be longer than a small terminal: up/down scroll it."""
@@ -158,7 +245,7 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ValueModal(ModalScreen[Any]):
+class ValueModal(FitBody, ModalScreen[Any]):
     """Ask for one value; `make_plan(text)` validates it (PlanError -> shown inline)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ststui.modal.cancel")]
@@ -183,6 +270,8 @@ class ValueModal(ModalScreen[Any]):
             yield Static("", id="value-error")
             with VerticalScroll(id="dialog-body", can_focus=False):
                 yield Static("", id="plan-text")
+            with HorizontalScroll(id="kubectl-scroll", can_focus=False):
+                yield Static("", id="kubectl-text")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel (esc)", id="no", variant="primary", compact=True)
                 yield Button("Next (enter)", id="yes", variant="success", compact=True)
@@ -190,6 +279,7 @@ class ValueModal(ModalScreen[Any]):
     def on_mount(self) -> None:
         self._validate(self.initial)
         self.query_one("#value-input", Input).focus()
+        self.call_after_refresh(self.fit_body)
 
     def _validate(self, text: str) -> None:
         error_widget = self.query_one("#value-error", Static)
@@ -199,13 +289,22 @@ class ValueModal(ModalScreen[Any]):
             self.error = getattr(self.plan, "refused", None) or None
         except PlanError as exc:
             self.plan, self.error = None, str(exc)
-        if self.error:
-            error_widget.update(Text(self.error, style="bold #ff5f5f"))
+        # The dialog opens on the current value: that is not refused input, so say nothing
+        # until the user types; a refusal is shown once (not again in the preview).
+        if text.strip() != self.initial.strip():
+            self.touched = True
+        quiet = not getattr(self, "touched", False)
+        if self.error and not quiet:
+            error_widget.update(Text(self.error, style=P.bad))
             error_widget.display = True
         else:
             error_widget.update("")
             error_widget.display = False
-        preview.update(plan_text(self.plan) if self.plan is not None else "")
+        shown = self.plan if self.plan is not None and not self.error else None
+        preview.update(plan_text(shown, with_kubectl=False) if shown is not None else "")
+        commands = kubectl_lines(shown) if shown is not None else []
+        self.query_one("#kubectl-text", Static).update(kubectl_block(commands))
+        self.query_one("#kubectl-scroll", HorizontalScroll).display = bool(commands)
         self.query_one("#yes", Button).disabled = self.plan is None or bool(self.error)
 
     @on(Input.Changed, "#value-input")

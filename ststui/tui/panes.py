@@ -8,7 +8,7 @@ mode in `check_action` and builds plans with `state.actions`.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import ClassVar, Iterable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -28,7 +28,7 @@ MUTATING_ACTIONS = frozenset({
 
 ROLLOUT_BINDINGS = [
     Binding("a", "app.step", "Step", id="ststui.step", tooltip="Lower the partition by one: the next ordinal updates"),
-    Binding("p", "app.set_partition", "Partition", id="ststui.partition"),
+    Binding("P", "app.set_partition", "Partition", id="ststui.partition"),
     Binding("h", "app.hold", "Hold/release", id="ststui.hold"),
     Binding("s", "app.scale", "Scale", id="ststui.scale"),
     Binding("u", "app.undo", "Undo", id="ststui.undo"),
@@ -48,6 +48,47 @@ class Pane(KeyedTable):
     def action_select_cursor(self) -> None:  # enter
         self.post_message(self.DrillIn(self, self.selected_key))
 
+    # Wide terminals (>= WIDE_COLUMNS cells): the columns of a pane with FIT = True grow to
+    # their content (a pod's rows are bounded by its replicas, so measuring is cheap), so
+    # `ContainerCreating` or a 40-character volume name is not cut. Widths only grow while
+    # wide (each growth rebuilds the table once); narrow terminals keep the fixed widths
+    # that put the essential columns on screen.
+    FIT: ClassVar[bool] = False
+    WIDE_COLUMNS: ClassVar[int] = 120
+    FIT_MAX: ClassVar[int] = 64
+
+    def _is_wide(self) -> bool:
+        return self.FIT and self.is_attached and self.app.size.width >= self.WIDE_COLUMNS
+
+    def columns_for(self) -> tuple[Column, ...]:
+        return self._fitted(super().columns_for())
+
+    def _fitted(self, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+        if not self._is_wide():
+            self._fit_widths = {}
+            return columns
+        widths = getattr(self, "_fit_widths", {})
+        return tuple(Column(c.key, c.label, max(widths.get(c.key, 0), c.width or 0, len(c.label)))
+                     for c in columns)
+
+    def reconcile(self, rows, *, flash: bool = True) -> bool:
+        keep = self.selected_key
+        rebuilt = False
+        if self._is_wide():
+            widths = dict(getattr(self, "_fit_widths", {}))
+            columns = super().columns_for()
+            for _key, cells in rows:
+                for column, (text, _style) in zip(columns, cells):
+                    need = min(self.FIT_MAX, len(text))
+                    if need > widths.get(column.key, 0):
+                        widths[column.key] = need
+                        rebuilt = True
+            self._fit_widths = widths
+        changed = super().reconcile(rows, flash=flash)
+        if rebuilt and keep is not None and keep != self.selected_key:
+            self.select_key(keep, scroll=False)
+        return changed
+
 
 class StatefulSetsPane(Pane):
     TITLE = "StatefulSets"
@@ -60,11 +101,13 @@ class StatefulSetsPane(Pane):
         Column("updated", "UPD", 5),
         Column("partition", "PART", 4),
         Column("strategy", "STRATEGY", 8),
-        Column("status", "ROLLOUT", 7),
+        Column("status", "ROLLOUT", 14),
         Column("warnings", "WARN", 4),
         Column("service", "SERVICE"),
         Column("age", "AGE", 5),
         Column("revisions", "REVISIONS"),
+        Column("policy", "POLICY", 8),
+        Column("images", "IMAGES"),
     )
 
     def __init__(self, **kwargs) -> None:
@@ -97,6 +140,7 @@ class StatefulSetsPane(Pane):
 
 class PodsPane(Pane):
     TITLE = "Pods"
+    FIT = True
     BINDINGS = [
         Binding("ctrl+d", "app.delete_pod", "Delete pod", id="ststui.delete_pod"),
         Binding("ctrl+k", "app.force_delete_pod", "Force delete", id="ststui.force_delete"),
@@ -104,13 +148,14 @@ class PodsPane(Pane):
     COLUMNS = (
         Column("ordinal", "#", 3),
         Column("name", "NAME"),
-        Column("phase", "PHASE", 16),
+        Column("phase", "PHASE", 17),   # "ContainerCreating" whole
         Column("ready", "READY", 5),
         Column("revision", "REVISION", 18),
         Column("node", "NODE", 16),
-        Column("restarts", "RST", 3),
+        Column("restarts", "RESTARTS", 12),
         Column("age", "AGE", 5),
         Column("dns", "DNS NAME"),
+        Column("image", "IMAGE"),
     )
 
     def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
@@ -121,6 +166,7 @@ class PodsPane(Pane):
 
 
 class ClaimsPane(Pane):
+    FIT = True
     TITLE = "Claims"
     BINDINGS = [
         Binding("ctrl+d", "app.delete_claim", "Delete claim", id="ststui.delete_claim"),
@@ -143,6 +189,7 @@ class ClaimsPane(Pane):
 
 
 class VolumesPane(Pane):
+    FIT = True
     TITLE = "Volumes"
     BINDINGS = [
         Binding("r", "app.reclaim", "Reclaim", id="ststui.reclaim"),
@@ -179,7 +226,8 @@ class WarningsPane(OptionList):
 
     def show(self, view: StatefulSetView | None, now: float, *, flash: bool = True) -> bool:
         warnings = list(view.warnings) if view is not None else []
-        shown = tuple(warnings)
+        loading = view.loading if view is not None else ()
+        shown = tuple(warnings) + tuple(loading)
         if shown == self._shown:
             return False
         keep = self.selected_key
@@ -191,7 +239,12 @@ class WarningsPane(OptionList):
             icon, style = render.warning_cells(warning)[0]
             prompt = Text.assemble((f"{icon} ", style), warning.message)
             options.append(Option(prompt, id=self.warning_key(warning, index)))
-        if not options:
+        if not options and loading:
+            words = ", ".join({"persistentvolumeclaims": "claims", "persistentvolumes": "volumes",
+                               "controllerrevisions": "revisions"}.get(k, k) for k in loading)
+            options.append(Option(Text(f"Warnings wait until every kind is loaded (still loading {words}).",
+                                       style=render.STYLE_DIM), id="-", disabled=True))
+        elif not options:
             options.append(Option(Text("No warnings.", style=render.STYLE_DIM), id="-", disabled=True))
         self.add_options(options)
         keys = [self.warning_key(w, i) for i, w in enumerate(warnings)]
@@ -201,6 +254,10 @@ class WarningsPane(OptionList):
             self.highlighted = 0
         self.border_title = f"Warnings ({len(warnings)})" if warnings else "Warnings"
         return True
+
+    def redraw(self) -> None:
+        """Forget what is shown, so the next `show` draws it again (new theme colours)."""
+        self._shown = (None,)
 
     @property
     def selected_key(self) -> str | None:
@@ -239,6 +296,10 @@ class RolloutStrip(Static):
         self.border_title = "Rollout"
         self._shown: StatefulSetView | None = None
         self._empty = False
+
+    def redraw(self) -> None:
+        """Forget what is shown, so the next `show` draws it again (new theme colours)."""
+        self._shown, self._empty = None, False
 
     def show(self, view: StatefulSetView | None) -> None:
         if view is None:

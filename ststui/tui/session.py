@@ -74,6 +74,12 @@ class Session:
             except Exception:
                 pass
 
+    def loading_kinds(self) -> frozenset[str]:
+        """Kinds whose first LIST has not completed (empty without a watch, as in tests
+        that fill the store by hand)."""
+        loading = getattr(self.watch, "loading", None)
+        return frozenset(loading()) if loading is not None else frozenset()
+
     def connection_state(self) -> ConnectionState:
         if self.watch is None:
             return ConnectionState("offline", "not watching")

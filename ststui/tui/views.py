@@ -18,12 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from ststui.state.present import human_age
 from ststui.state.times import parse_time
 from ststui.tui import render
+from ststui.tui.footer import RankedFooter
+from ststui.tui.palette import P
 
 BACK_BINDINGS = [
     Binding("escape", "app.pop_screen", "Back", id="ststui.back"),
@@ -46,7 +48,7 @@ class ViewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(Text(self.view_title, style="bold"), classes="view-title")
         yield from self.compose_body()
-        yield Footer()
+        yield RankedFooter()
 
 
 class YamlScreen(ViewScreen):
@@ -78,7 +80,8 @@ class YamlScreen(ViewScreen):
         target = self.query_one("#yaml", Static)
         if event.state == WorkerState.SUCCESS:
             self.text = event.worker.result
-            target.update(Syntax(self.text, "yaml", theme="ansi_dark", background_color="default",
+            target.update(Syntax(self.text, "yaml", theme="ansi_dark" if self.app.current_theme.dark else "ansi_light",
+                                 background_color="default",
                                  word_wrap=False))
         elif event.state == WorkerState.ERROR:
             self.error = self.describe_error(event.worker.error)
@@ -185,11 +188,11 @@ def diff_text(lines: Sequence[str]) -> Text:
         if line.startswith(("+++", "---")):
             style = "bold"
         elif line.startswith("@@"):
-            style = "#87d7ff"
+            style = P.info
         elif line.startswith("+"):
-            style = "#5fd787"
+            style = P.ok
         elif line.startswith("-"):
-            style = "#ff5f5f"
+            style = P.bad
         else:
             style = ""
         text.append(line, style=style)
@@ -278,7 +281,12 @@ class HistoryScreen(ViewScreen):
 
 
 class ActionLogScreen(ViewScreen):
-    """Every change made in this session, with its kubectl equivalent."""
+    """Every change made in this session, with its kubectl equivalent: each command whole,
+    on one unwrapped line (left/right scroll sideways); `c` copies every command (OSC 52)."""
+
+    BINDINGS = BACK_BINDINGS + [
+        Binding("c", "copy_commands", "Copy kubectl", id="ststui.log.copy"),
+    ]
 
     def __init__(self, entries: Sequence[Any], now: Callable[[], float], audit_path: str | None) -> None:
         super().__init__("Action log" + (f" (also appended to {audit_path})" if audit_path else ""))
@@ -289,13 +297,22 @@ class ActionLogScreen(ViewScreen):
         with VerticalScroll(id="view-body"):
             yield Static(self._text(), id="log")
 
+    def action_copy_commands(self) -> None:
+        commands = [command for entry in self.entries for command in entry.kubectl]
+        if not commands:
+            self.app.notify("No kubectl command in the log yet.", severity="warning")
+            return
+        self.app.copy_to_clipboard("\n".join(commands))
+        self.app.notify(f"Copied {len(commands)} kubectl command{'s' if len(commands) != 1 else ''} "
+                        "to the clipboard (OSC 52).", timeout=3)
+
     def on_mount(self) -> None:
         self.query_one("#view-body").focus()
 
     def _text(self) -> Text:
         if not self.entries:
             return Text("No changes made yet in this session.", style=render.STYLE_DIM)
-        text = Text()
+        text = Text(no_wrap=True, overflow="ignore")
         now = self.now()
         for index, entry in enumerate(reversed(self.entries)):
             if index:
@@ -305,5 +322,5 @@ class ActionLogScreen(ViewScreen):
             text.append(entry.title, style="bold")
             text.append(f"\n  {entry.message}")
             for command in entry.kubectl:
-                text.append(f"\n  $ {command}", style="#87d7ff")
+                text.append(f"\n  $ {command}", style=P.command)
         return text

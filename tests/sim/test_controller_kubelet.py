@@ -93,6 +93,25 @@ def test_never_ready_images(cluster):
     assert ready(pod(cluster, "fine"))
 
 
+def test_failure_images_crash_loop_get_oom_killed_or_cannot_be_pulled(cluster):
+    for name, image in (("crash", "app:2-crashloop"), ("oom", "app:2-oom"), ("pull", "app:2-nopull")):
+        cluster.store.create("pods", bare_pod(name, image=image), "default")
+    cluster.advance(60 * 5)
+    for name, reason, code in (("crash", "Error", 1), ("oom", "OOMKilled", 137)):
+        p = pod(cluster, name)
+        cs = p["status"]["containerStatuses"][0]
+        assert p["status"]["phase"] == "Running" and not ready(p)
+        assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+        assert 1 <= cs["restartCount"] <= 4
+        assert cs["lastState"]["terminated"]["reason"] == reason
+        assert cs["lastState"]["terminated"]["exitCode"] == code
+    p = pod(cluster, "pull")
+    assert p["status"]["phase"] == "Pending" and not ready(p)
+    assert p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "ImagePullBackOff"
+    reasons = {(e["involvedObject"]["name"], e["reason"]) for e in cluster.store.items("events", "default")}
+    assert ("pull", "Failed") in reasons and ("crash", "BackOff") in reasons
+
+
 def test_graceful_deletion_waits_for_the_containers_at_most_the_grace_period(cluster):
     cluster.store.create("pods", bare_pod("a"), "default")
     cluster.store.create("pods", bare_pod("b", terminationGracePeriodSeconds=1), "default")

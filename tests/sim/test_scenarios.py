@@ -93,11 +93,26 @@ def test_demo_halted_rollout(demo_template):
     c = demo_template
     redis = sts(c, "cache", "redis")
     pods = pods_of(c, "redis", "cache")
-    assert "broken" in pods[2]["spec"]["containers"][0]["image"]
+    assert "oom" in pods[2]["spec"]["containers"][0]["image"]
     assert pods[2]["status"]["phase"] == "Running" and not ready(pods[2])
+    cs = pods[2]["status"]["containerStatuses"][0]
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff" and cs["restartCount"] >= 1
+    assert cs["lastState"]["terminated"]["reason"] == "OOMKilled"
+    assert cs["lastState"]["terminated"]["exitCode"] == 137
     assert ready(pods[0]) and ready(pods[1])
     assert revision(pods[2]) == redis["status"]["updateRevision"] != redis["status"]["currentRevision"]
     assert kubectl_rollout_status(redis) == ("Waiting for 1 pods to be ready...", False)
+
+
+def test_demo_image_that_cannot_be_pulled(demo_template):
+    c = demo_template
+    loki = sts(c, "logs", "loki")
+    pods = pods_of(c, "loki", "logs")
+    assert "nopull" in pods[2]["spec"]["containers"][0]["image"]
+    assert pods[2]["status"]["phase"] == "Pending" and not ready(pods[2])
+    assert pods[2]["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "ImagePullBackOff"
+    assert revision(pods[2]) == loki["status"]["updateRevision"] != loki["status"]["currentRevision"]
+    assert ready(pods[1]) and revision(pods[1]) == loki["status"]["currentRevision"]
 
 
 def test_demo_pod_stuck_terminating_on_a_not_ready_node(demo_template):

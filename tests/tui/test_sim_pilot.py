@@ -116,7 +116,7 @@ def test_set_partition_hold_and_release(tmp_path):
     with demo(tmp_path) as (cluster, app, client, _):
         async def scenario(pilot):
             await select(pilot, app, "shop/web")
-            await pilot.press("p")
+            await pilot.press("P")
             assert isinstance(app.screen, ValueModal)
             app.screen.query_one("#value-input", Input).value = "4"
             await pilot.pause()

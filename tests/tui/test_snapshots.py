@@ -61,7 +61,7 @@ def test_confirm_force_delete_typed(snap_compare, size):
 def test_value_partition_error(snap_compare, size):
     async def run_before(pilot):
         await prepare()(pilot)
-        await pilot.press("p")
+        await pilot.press("P")
         await pilot.pause()
         pilot.app.screen.query_one("#value-input").value = "9"
         await pilot.pause()
@@ -97,3 +97,40 @@ def test_history_view(snap_compare, size):
 def test_describe_pod(snap_compare, size):
     assert snap_compare(make_app(), terminal_size=size, run_before=prepare("data/db", "pods", "db-2"),
                         press=["d"])
+
+
+# --- colour-poor terminals: the meaning must survive without colour ---------------------
+
+def _sixteen_colour_app():
+    from colour_filters import SixteenColours
+    app = make_app()
+    app._filters.append(SixteenColours())   # what TERM=xterm (no COLORTERM) draws
+    return app
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_no_color(snap_compare, size, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")      # read by the App when it is built
+    assert snap_compare(make_app(), terminal_size=size, run_before=prepare("data/db", "pods", "db-2"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_16_colours(snap_compare, size):
+    assert snap_compare(_sixteen_colour_app(), terminal_size=size, run_before=prepare())
+
+
+def test_force_delete_16_colours(snap_compare):
+    assert snap_compare(_sixteen_colour_app(), terminal_size=(80, 24),
+                        run_before=prepare("data/db", "pods", "db-2"), press=["ctrl+k"])
+
+
+def test_main_screen_volumes_focused_80x24(snap_compare):
+    """The selected StatefulSet is named above the panes while its row is scrolled away."""
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=prepare("shop/web", "volumes", "pv-old-5"))
+
+
+def test_main_screen_light_theme(snap_compare):
+    async def run_before(pilot):
+        pilot.app.theme = "textual-light"
+        await prepare()(pilot)
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

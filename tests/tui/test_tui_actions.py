@@ -3,7 +3,7 @@ the plans it is asked to execute; the sim-backed tests check the server's side).
 from __future__ import annotations
 
 from conftest import notifications, run_app
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Static
 
 from ststui.tui.modals import ChoiceModal, ConfirmModal, ValueModal
 from tui_scene import RecordingSession, make_app, pod
@@ -121,11 +121,22 @@ def test_refusal_without_override_only_closes(app, session):
 def test_partition_input_is_validated_inline(app, session):
     async def scenario(pilot):
         await select_statefulset(pilot, app, "shop/web")
-        await pilot.press("p")
+        await pilot.press("P")
         modal = app.screen
         assert isinstance(modal, ValueModal)
         field = modal.query_one("#value-input", Input)
         assert field.value == "3"
+        # it opens on the current value with no refusal anywhere
+        assert "Refused" not in str(modal.query_one("#value-error", Static).render())
+        assert not modal.query_one("#value-error", Static).display
+        assert "Refused" not in str(modal.query_one("#plan-text", Static).render())
+        field.value = "4"
+        await pilot.pause()
+        field.value = "3"        # typed back to the current value: refused once, in one place
+        await pilot.pause()
+        assert modal.error == "The partition of shop/web is already 3."
+        assert modal.query_one("#value-error", Static).display
+        assert "Refused" not in str(modal.query_one("#plan-text", Static).render())
         for bad in ("abc", "-1", "9"):
             field.value = bad
             await pilot.pause()
@@ -341,7 +352,7 @@ def test_read_only_greys_change_keys_and_changes_nothing():
     async def scenario(pilot):
         await select_statefulset(pilot, app, "shop/web")
         active = app.screen.active_bindings
-        for key in ("a", "p", "h", "s", "r", "u", "i"):
+        for key in ("a", "P", "h", "s", "r", "u", "i"):
             assert active[key].enabled is False, key
         assert active["y"].enabled and active["d"].enabled
         await pilot.press("a", "s", "h")

@@ -88,6 +88,23 @@ def test_step_counts_partition_from_ordinals_start():
     assert "web-10 and web-11 stay" in text(plan)
 
 
+def test_step_skips_pods_below_the_partition_already_updated():
+    # partition 4 of 5 after `P` 4 with web-3 already updated: one step updates web-2
+    view = canary(partition=4, updated={3, 4})
+    plan = plan_step(view)
+    assert plan.refused is None
+    assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 2
+    assert plan.effect[0] == "The partition of shop/web goes from 4 to 2: web-2 updates."
+    assert "web-3 already runs the update revision and is skipped." in plan.effect
+    assert "deletes web-2 and recreates it" in text(plan)
+
+
+def test_step_when_every_pod_below_the_partition_is_updated_says_why():
+    view = canary(partition=2, updated={0, 1, 2, 3, 4})
+    plan = plan_step(view)
+    assert plan.refused.startswith("No step: every pod below partition 2 already runs the update revision")
+
+
 def test_step_last_step_says_so():
     view = canary(partition=1, updated={1, 2, 3, 4})
     plan = plan_step(view)
@@ -110,7 +127,7 @@ def test_set_partition_lists_pods_that_update_highest_first():
     assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 1
     assert "goes from 3 to 1" in plan.effect[0]
     assert "replaces web-2 and web-1 at the update revision web-new, highest ordinal first" in text(plan)
-    assert "web-0 stay at the current revision web-old" in text(plan)
+    assert "web-0 stays at the current revision web-old" in text(plan)
 
 
 def test_set_partition_raising_keeps_updated_pods_and_says_so():
@@ -384,8 +401,28 @@ def test_undo_to_previous_replaces_template_with_revision_data():
     assert plan.kubectl == "kubectl rollout undo sts/web -n shop --to-revision=2"
     assert "goes back to revision 2 (web-r2)" in text(plan)
     assert "Images: nginx nginx:broken → nginx:1.25." in plan.effect
-    assert any("web-2 runs the revision being undone and is not Ready" in w for w in plan.warnings)
+    assert any(w.startswith("web-2 is not Ready on the revision being undone: the controller waits on it")
+               and "delete it after the undo (ctrl+d)" in w for w in plan.warnings)
+    # the old revision is reused, not a new one made; exactly who is replaced and who stays
+    assert "No new revision is made: the controller reuses revision 2 (web-r2) and renumbers it 4." in plan.effect
+    assert "The controller replaces no pod by itself." in plan.effect
+    assert "web-0 and web-1 already run revision 2 and stay." in plan.effect
+    assert not any("makes a new revision" in e for e in plan.effect)
     assert "$patch" in HISTORY[1]["data"]["spec"]["template"]   # input not mutated
+
+
+def test_undo_lists_the_pods_the_controller_replaces_in_order():
+    # r3 on web-2 and web-1 (Ready); undo to r2: the controller replaces web-2 then web-1
+    view = make_view(current="web-r2", update="web-r3", updated={1, 2}, images=(("nginx", "nginx:broken"),))
+    plan = plan_undo(view, HISTORY, 2)
+    assert ("The controller then replaces web-2 and web-1 at revision 2, in this order, one at a time, each "
+            "after the previous one is Running and Ready.") in plan.effect
+    assert "web-0 already runs revision 2 and stays." in plan.effect
+    assert plan.warnings == ()
+    # Parallel: the never-Ready pod is replaced by the controller itself
+    par = make_view(current="web-r2", update="web-r3", updated={2}, pods={2: {"ready": False}}, policy="Parallel")
+    plan = plan_undo(par, HISTORY, 2)
+    assert "The controller then replaces web-2 at revision 2" in text(plan) and plan.warnings == ()
 
 
 def test_undo_to_chosen_revision_and_refusals():
@@ -408,6 +445,18 @@ def test_set_image_patches_one_container():
     assert any("hold the rollout" in w for w in plan_set_image(make_view(), "nginx", "nginx:1.27").warnings)
 
 
+def test_set_image_back_to_a_recorded_image_reuses_that_revision():
+    view = make_view(current="web-r2", update="web-r3", updated={1, 2}, images=(("nginx", "nginx:broken"),))
+    plan = plan_set_image(view, "nginx", "nginx:1.25", HISTORY)
+    assert "No new revision is made: the controller reuses revision 2 (web-r2) and renumbers it 4." in plan.effect
+    assert ("The controller then replaces web-2 and web-1 at revision 2, in this order, one at a time, each "
+            "after the previous one is Running and Ready.") in plan.effect
+    assert "web-0 already runs revision 2 and stays." in plan.effect
+    # an image no revision ran makes a new revision
+    plan = plan_set_image(view, "nginx", "nginx:1.28", HISTORY)
+    assert "This makes a new revision of the pod template." in plan.effect
+
+
 def test_set_image_validation():
     with pytest.raises(PlanError, match="shop/web has no container 'app'; its containers: nginx."):
         plan_set_image(make_view(), "app", "x:1")
@@ -423,8 +472,19 @@ def test_settled_set_is_recognised_by_revision_name_not_kind():
     view = make_view(replicas=3, partition=3)
     assert all(s.revision_kind == "current" for s in view.slots)
     plan = plan_step(view)
-    assert plan.refused is None
-    assert "web-2 already runs the update revision, so no pod restarts now." in plan.effect
+    # no step would update a pod: say why instead of offering it
+    assert plan.refused == ("No step: no update is pending: every pod runs web-rev1; change the template "
+                            "(i, r) first.")
     ondelete = make_view(strategy="OnDelete", current="web-old", update="web-new", updated={0, 1})
     assert "web-1 already runs the update revision; it comes back unchanged." in plan_delete_pod(ondelete, 1).effect
     assert "Still on an old revision after this: web-2." in plan_delete_pod(ondelete, 1).effect
+
+
+def test_scale_down_warns_only_about_pods_the_controller_waits_on():
+    # the controller removes an unhealthy pod that is going anyway (the first unhealthy one)
+    view = make_view(replicas=3, pods={2: {"ready": False}})
+    assert plan_scale(view, "1").warnings == ()
+    # but waits on an unhealthy pod that stays
+    view = make_view(replicas=3, pods={0: {"ready": False}})
+    assert any(w.startswith("web-0 is not Ready: under OrderedReady the controller waits")
+               for w in plan_scale(view, "1").warnings)

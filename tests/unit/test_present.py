@@ -89,7 +89,10 @@ def test_rollout_summaries():
         f.statefulset("od", replicas=2, strategy="OnDelete", current=OLD, update=NEW, templates=()),
         f.pod("od", 0, revision=OLD, templates=()), f.pod("od", 1, revision=NEW, templates=()),
         f.node("node-1")), f.NOW)}
-    assert present.rollout_summary(views["done"]) == "complete"
-    assert present.rollout_summary(views["held"]) == ("paused at partition 2: held-0, held-1 kept on the "
-                                                      "current revision")
-    assert present.rollout_summary(views["od"]) == "OnDelete: od-0 on an old revision (updated when deleted)"
+    assert present.rollout_summary(views["done"]).startswith("complete: every pod runs done-")
+    assert present.rollout_summary(views["held"]) == ("held p=2 0/2: partition 2 equals the replicas: no pod is "
+                                                      "updated until it is lowered (0 of 2 updated); step (a) "
+                                                      "updates held-1")
+    assert present.rollout_summary(views["od"]) == ("ondelete 1 old: od-0 still runs an old revision: OnDelete "
+                                                    "updates a pod only when it is deleted; delete od-0 (ctrl+d) "
+                                                    "to update it, one pod at a time")

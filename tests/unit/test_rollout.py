@@ -146,8 +146,11 @@ def test_on_delete_lists_pods_left_on_the_old_revision():
 def test_partition_above_replicas_updates_nothing():
     slots = [slot(o) for o in range(3)]
     view = summarize(slots, spec(replicas=3, partition=5), StatusCounters(), NOW)
-    assert not view.in_progress and view.next_ordinal is None and view.next_step_ordinal is None
-    assert "lowering it by one updates no pod" in view.step_blocked_reason
+    assert not view.in_progress and view.next_ordinal is None
+    # a step goes straight to the highest pod not updated: partition 2, web-2
+    assert view.next_step_ordinal == 2 and view.step_partition == 2 and view.next_pod == "web-2"
+    assert view.state == "held" and view.label == "held p=5 0/3"
+    assert view.reason.startswith("partition 5 is above the 3 replicas")
 
 
 def test_min_ready_seconds_counts_as_not_available_yet():

@@ -159,7 +159,8 @@ def test_a_halted_rollout_with_a_broken_image():
     assert r.halted_reason == "updated pod web-2 is not Ready (ImagePullBackOff)"
     assert kinds(view) == [m.W_ROLLOUT_HALTED]
     assert view.warnings[0].message == ("rollout of statefulset web is halted: updated pod web-2 is not Ready "
-                                        "(ImagePullBackOff)")
+                                        "(ImagePullBackOff); remedy: undo (u), then delete web-2 (ctrl+d)")
+    assert r.state == "halted" and r.remedy == "undo (u), then delete web-2 (ctrl+d)"
 
 
 def test_an_updating_pod_that_is_starting_is_waited_for_not_halted():
@@ -219,7 +220,8 @@ def test_service_checks():
     assert kinds(missing) == [m.W_SERVICE_MISSING]
     assert missing.warnings[0].message == ("service nginx named by statefulset web does not exist in namespace "
                                            "default, so its pods get no DNS names")
-    assert missing.slots[0].dns_name == "web-0.nginx.default.svc.cluster.local"
+    # the name would not resolve: no DNS name, and the slot says why
+    assert missing.slots[0].dns_name is None and missing.slots[0].dns_note == "service nginx missing"
     plain = build_view(f.store_with(fam, f.node("node-1"), f.service("nginx", headless=False)),
                        "default", "web", f.NOW)
     assert kinds(plain) == [m.W_SERVICE_NOT_HEADLESS]

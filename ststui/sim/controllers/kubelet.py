@@ -16,10 +16,16 @@ reproducible. Nothing happens on a node that is not Ready: its pods keep their s
 deletion hangs until forced (grace period 0 through the API). Pods bound to a node that no
 longer exists are removed (pod GC).
 
-Images that never become Ready (to demo a halted rollout): any image listed in
-`Kubelet.never_ready_images`, or whose reference contains `Kubelet.broken_marker`
-("broken" by default, e.g. `nginx:1.27-broken`). Such a container runs but fails its
-readiness probe (Event Unhealthy) and is restarted after 1, 2, 3, ... minutes (at most 10).
+Images that never become Ready (to demo a halted rollout), chosen by a word in the
+image reference (`failure_mode`):
+- `broken` (or listed in `Kubelet.never_ready_images`): the container runs but fails its
+  readiness probe (Event Unhealthy) and is restarted after 1, 2, 3, ... minutes (at most
+  10), its last termination `Error` (exit code 1);
+- `crashloop`: the container exits with code 1 right after starting; it waits in
+  `CrashLoopBackOff` between restarts (last termination `Error`, exit code 1);
+- `oom`: the same, killed for memory (last termination `OOMKilled`, exit code 137);
+- `nopull`: the image cannot be pulled: the pod stays Pending, its container waiting in
+  `ErrImagePull`, then `ImagePullBackOff` (Events Failed, BackOff).
 """
 from __future__ import annotations
 
@@ -39,6 +45,10 @@ if TYPE_CHECKING:  # pragma: no cover
 Key = tuple[str, str]
 COMPONENT = "kubelet"
 BROKEN_RESTART_SECONDS = 60.0
+# Words in an image reference that make its container fail, checked in this order.
+FAILURE_MARKERS = ("nopull", "oom", "crashloop")
+CRASH_EXITS = {"crashloop": ("Error", 1), "oom": ("OOMKilled", 137)}
+PULL_BACKOFF_SECONDS = 30.0
 
 
 def create_delay(ns: str, name: str) -> float:
@@ -156,6 +166,16 @@ class Kubelet:
 
     def is_never_ready(self, image: str) -> bool:
         return image in self.never_ready_images or bool(self.broken_marker and self.broken_marker in image)
+
+    def failure_mode(self, pod: dict) -> str | None:
+        """How the pod's images fail: "nopull", "oom", "crashloop", "unready" or None."""
+        images = pu.images(pod)
+        for mode in FAILURE_MARKERS:
+            if any(mode in img for img in images):
+                return mode
+        if any(self.is_never_ready(img) for img in images):
+            return "unready"
+        return None
 
     # ---- observing
 
@@ -275,6 +295,9 @@ class Kubelet:
         if due > now:
             self._wake_at(due, key)
             return
+        if self.failure_mode(pod) == "nopull":
+            self._pull_fails(pod, node, key, now)
+            return
         stamp = rfc3339(now)
         ip = (pod.get("status") or {}).get("podIP") or self.allocate_ip(node)
 
@@ -294,7 +317,78 @@ class Kubelet:
             self.recorder.record(pod, NORMAL, "Started", f"Started container {cname}", COMPONENT, _host(node))
         self._wake_at(now + ready_delay(*key), key)
 
+    def _pull_fails(self, pod: dict, node: dict, key: Key, now: float) -> None:
+        """The image cannot be pulled: ErrImagePull first, then ImagePullBackOff; retried."""
+        statuses = (pod.get("status") or {}).get("containerStatuses") or []
+        waiting = {((s.get("state") or {}).get("waiting") or {}).get("reason") for s in statuses}
+        first = not waiting & {"ErrImagePull", "ImagePullBackOff"}
+        reason = "ErrImagePull" if first else "ImagePullBackOff"
+        stamp = rfc3339(now)
+
+        def fail(o: dict) -> None:
+            st = o.setdefault("status", {})
+            out = container_statuses(o, "waiting", stamp, False)
+            for c, cs in zip((o.get("spec") or {}).get("containers") or [], out):
+                cs["state"] = {"waiting": {"reason": reason, "message": (
+                    f'Back-off pulling image "{c.get("image", "")}"' if not first else
+                    f'failed to pull and unpack image "{c.get("image", "")}": not found')}}
+            st["containerStatuses"] = out
+        if first or "ErrImagePull" in waiting:
+            self.cluster.store.mutate("pods", key[0], key[1], fail)
+            for c in (pod.get("spec") or {}).get("containers") or []:
+                image = c.get("image", "")
+                if first:
+                    self.recorder.record(pod, WARNING, "Failed", f'Failed to pull image "{image}": not found',
+                                         COMPONENT, _host(node))
+                else:
+                    self.recorder.record(pod, NORMAL, "BackOff", f'Back-off pulling image "{image}"',
+                                         COMPONENT, _host(node))
+        self._wake_at(now + PULL_BACKOFF_SECONDS, key)
+
+    def _crash(self, pod: dict, key: Key, now: float, mode: str) -> None:
+        """The container exits (Error 1, or OOMKilled 137) and waits in CrashLoopBackOff."""
+        statuses = (pod.get("status") or {}).get("containerStatuses") or []
+        restarts = max((int(s.get("restartCount") or 0) for s in statuses), default=0)
+        crashed = any(((s.get("state") or {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff"
+                      for s in statuses)
+        if crashed:
+            last = max((parse_rfc3339(((s.get("lastState") or {}).get("terminated") or {}).get("finishedAt")) or now
+                        for s in statuses), default=now)
+            due = last + restart_backoff(restarts - 1)
+        else:
+            started = min((parse_rfc3339(((s.get("state") or {}).get("running") or {}).get("startedAt")) or now
+                           for s in statuses), default=now)
+            due = started + ready_delay(*key)
+        if due > now:
+            self._wake_at(due, key)
+            return
+        stamp = rfc3339(now)
+        reason, code = CRASH_EXITS[mode]
+        restarts += 1
+
+        def crash(o: dict) -> None:
+            st = o.setdefault("status", {})
+            out = container_statuses(o, "running", stamp, False, restarts,
+                                     {"terminated": {"exitCode": code, "reason": reason,
+                                                     "startedAt": stamp, "finishedAt": stamp}})
+            for cs in out:
+                cs["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message": (
+                    f"back-off {int(restart_backoff(restarts - 1))}s restarting failed container={cs['name']} "
+                    f"pod={key[1]}")}}
+                cs["started"] = False
+            st["containerStatuses"] = out
+        self.cluster.store.mutate("pods", key[0], key[1], crash)
+        for c in (pod.get("spec") or {}).get("containers") or []:
+            self.recorder.record(pod, WARNING, "BackOff",
+                                 f"Back-off restarting failed container {c.get('name', '')} in pod {key[1]}",
+                                 COMPONENT)
+        self._wake_at(now + restart_backoff(restarts - 1), key)
+
     def _probe(self, pod: dict, key: Key, now: float) -> None:
+        mode = self.failure_mode(pod)
+        if mode in CRASH_EXITS:
+            self._crash(pod, key, now, mode)
+            return
         statuses = (pod.get("status") or {}).get("containerStatuses") or []
         started = min((parse_rfc3339(((s.get("state") or {}).get("running") or {}).get("startedAt")) or now
                        for s in statuses), default=now)
