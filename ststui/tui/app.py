@@ -207,6 +207,7 @@ class StsTuiApp(ChangeActions, App):
         self._widget("#rollout", RolloutStrip).redraw()
         for footer in self.query(RankedFooter):
             footer.redraw()
+        self.sts_pane.forget_cells()          # cached cells carry the old theme's styles
         with self.batch_update():
             self.render_all(flash=False)
 

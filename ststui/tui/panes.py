@@ -122,6 +122,10 @@ class StatefulSetsPane(Pane):
             return (Column("namespace", "NAMESPACE"),) + self.BASE_COLUMNS
         return self.BASE_COLUMNS
 
+    def forget_cells(self) -> None:
+        """Drop the cell cache (the styles changed, e.g. a new theme)."""
+        self._cell_cache = {}
+
     def show(self, views: Iterable[StatefulSetView], now: float, *, flash: bool = True) -> bool:
         cache, with_ns = self._cell_cache, self.with_namespace
         fresh: dict[str, tuple[StatefulSetView, float, bool, tuple]] = {}
