@@ -143,6 +143,8 @@ class ResourceLoop:
         self.path = list_path(plural, self.namespace)
         self._state = ResourceState(plural)
         self.events = 0          # watch events applied (hot path: a plain counter)
+        self.pages = 0           # requests answered (list order: is the list progressing?)
+        self.waiting_turn = False
         self.rv: str | None = None
         self._resp = None
         self._resp_lock = threading.Lock()
@@ -202,8 +204,17 @@ class ResourceLoop:
         first = self._state.lists == 0 and self.plural not in self.m.first_done
         if first:
             turn = self.m.first_list_turn(self.plural)
-            if turn is not None:
+            before = self.m.big_before(self.plural)
+            self.waiting_turn = True
+            if turn is not None and before is None:
                 turn.wait(SMALL_FIRST_WAIT)
+            elif turn is not None:
+                # after the big kind before this one, while it waits its own turn or its
+                # list makes progress (a page a second): a list held back holds no other
+                pages = before.pages
+                while not turn.wait(1.0) and (before.waiting_turn or before.pages != pages):
+                    pages = before.pages
+            self.waiting_turn = False
         try:
             return self._list()
         finally:
@@ -252,6 +263,7 @@ class ResourceLoop:
             self._release(raw)
 
     def _hold(self, raw) -> None:
+        self.pages += 1          # one request (a LIST page or a watch) answered
         with self._resp_lock:
             self._resp = raw
 
@@ -321,6 +333,13 @@ class WatchManager:
 
     def first_list_turn(self, plural: str) -> threading.Event | None:
         return self._turn.get(plural)
+
+    def big_before(self, plural: str) -> "ResourceLoop | None":
+        """The loop of the big kind listed just before `plural` (None for the first)."""
+        if plural not in self._big or self._big.index(plural) == 0:
+            return None
+        prev = self._big[self._big.index(plural) - 1]
+        return next(loop for loop in self.loops if loop.plural == prev)
 
     def first_list_ended(self, plural: str) -> None:
         """`plural`'s first list ended (listed or failed): let the next big kind start."""
