@@ -1,4 +1,4 @@
-"""Command line: `ststui [options]` (the TUI), `ststui --demo`, `ststui get`, `ststui sim`.
+"""Command line: `ststui [options]` (the TUI), `ststui --demo`, `ststui get`, `ststui sim`, `ststui rollout`.
 
 Place in the flow: the console script's entry point. It parses arguments and hands each
 subcommand to one small function; none of them holds logic of its own beyond turning
@@ -86,7 +86,65 @@ def build_parser() -> argparse.ArgumentParser:
                      help="manual: time moves only through POST /_sim/advance or /_sim/settle")
     sim.add_argument("--kubeconfig-out", metavar="PATH", help="where to write the kubeconfig (default: a temp file)")
     sim.set_defaults(run=cmd_sim)
+    _add_rollout_parser(sub)
     return parser
+
+
+def _duration(text: str) -> float:
+    from .state.staged import PlanError, parse_duration
+    try:
+        return parse_duration(text)
+    except PlanError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _add_rollout_parser(sub) -> None:
+    """`ststui rollout run|status|pause|resume|abort|promote NAMESPACE/NAME` (commands/rollout.py)."""
+    rollout = sub.add_parser("rollout", help="staged rollouts: run a plan of partition steps, or act on one",
+                             description="Guided staged rollouts of a StatefulSet, with the plan kept in an "
+                                         "annotation on it (nothing installed in the cluster).")
+    actions = rollout.add_subparsers(dest="rollout_action", metavar="ACTION", required=True)
+    helps = {"run": "run (or resume) a staged rollout plan until it completes or aborts",
+             "status": "print the plan, its step and each pod's revision",
+             "pause": "stop taking steps (the partition stays where it is)",
+             "resume": "take steps again", "abort": "hold the partition where no further pod updates, and stop",
+             "promote": "end the current soak now (checks still run)"}
+    for action, text in helps.items():
+        p = actions.add_parser(action, help=text, description=text[0].upper() + text[1:] + ".")
+        p.add_argument("target", metavar="NAMESPACE/NAME", help="the StatefulSet (NAME alone uses -n)")
+        _add_connection_options(p, suppress=True)
+        p.add_argument("--sim-clock", metavar="URL", default=None, help=argparse.SUPPRESS)
+        if action != "status":
+            p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                           help="refuse: change nothing (as `ststui --read-only`)")
+        if action == "status":
+            p.add_argument("-o", "--output", choices=("text", "json"), default="text", help="text or json")
+        if action == "run":
+            p.add_argument("--image", metavar="CONTAINER=IMAGE",
+                           help="set this image in the same write that holds the partition")
+            p.add_argument("--steps", help="pods (or %% of replicas, rounded up) on the new revision after each "
+                                           "step, e.g. 1,25%%,50%%,100%%; 'pause' waits for a person "
+                                           "(default depends on replicas)")
+            p.add_argument("--soak", type=_duration, default=60.0, help="watch each step this long (default 60s)")
+            p.add_argument("--check", metavar="CMD", help="command run for each updated pod after each soak; "
+                           "exit 0 = healthy; env STSTUI_NAMESPACE, STSTUI_STATEFULSET, STSTUI_POD, "
+                           "STSTUI_ORDINAL, STSTUI_POD_DNS")
+            p.add_argument("--check-timeout", type=_duration, default=30.0, help="per check (default 30s)")
+            p.add_argument("--step-timeout", type=_duration, default=600.0,
+                           help="abort when a step's pods are not Ready within this (default 10m)")
+            p.add_argument("--timeout", type=_duration, default=3600.0,
+                           help="abort when the plan runs longer (paused time not counted; default 60m)")
+            p.add_argument("--pause-each", action="store_true", help="wait for `rollout resume` after each step")
+            p.add_argument("--rollback-on-failure", action="store_true",
+                           help="on a failed check or timeout, put the previous template back and lower the "
+                                "partition so the updated pods return to it")
+            p.add_argument("--poll", type=_duration, default=1.0, help=argparse.SUPPRESS)
+        p.set_defaults(run=cmd_rollout)
+
+
+def cmd_rollout(args: argparse.Namespace) -> int:
+    from .commands.rollout import run_rollout
+    return run_rollout(args)
 
 
 def cmd_sim(args: argparse.Namespace) -> int:

@@ -30,15 +30,21 @@ def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | Non
             print(f"ststui: {e}", file=sys.stderr)
             return 2
         if audit_log:
-            try:
-                open(audit_log, "a").close()
-            except OSError as e:
-                print(f"ststui: cannot write the audit log {audit_log}: {e.strerror}.", file=sys.stderr)
+            # Checked, not created: the file appears (0600) with the first entry.
+            import os
+            folder = os.path.dirname(os.path.abspath(audit_log))
+            exists = os.path.exists(audit_log)
+            if (exists and not os.access(audit_log, os.W_OK)) or (not exists and not os.access(folder, os.W_OK)):
+                print(f"ststui: cannot write the audit log {audit_log}: permission denied.", file=sys.stderr)
                 return 2
         from ststui.tui.app import StsTuiApp
+        from ststui.tui.crash import EXIT_CRASH, crash_line
         app = StsTuiApp(session, read_only=read_only, audit_log=audit_log)
         try:
             app.run()
+        except Exception as e:        # outside the app's own handler: same one line and report
+            print(crash_line(e), file=sys.stderr)
+            return EXIT_CRASH
         finally:
             session.stop()
         return app.return_code or 0

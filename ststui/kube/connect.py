@@ -27,7 +27,7 @@ import re
 import socket
 import ssl
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import urllib3
 import yaml
@@ -50,6 +50,9 @@ _NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 class ConnectError(Exception):
     """Cannot connect; `str(error)` is one sentence for people, free of credentials."""
+
+    def __init__(self, message: Any = "") -> None:
+        super().__init__(mask_secrets(message))
 
 
 class TimeoutApiClient(ApiClient):
@@ -212,12 +215,69 @@ def _secrets_of(merged: dict[str, Any]) -> list[str]:
     return sorted(set(found), key=len, reverse=True)
 
 
+# --------------------------------------------------------------------------- masking
+
+# Credential values of every kubeconfig loaded in this process (`remember_secrets`), masked
+# wherever they appear, besides anything shaped like a credential (`_SECRET_PATTERNS`).
+_KNOWN_SECRETS: set[str] = set()
+_SECRET_PATTERNS = [
+    # Authorization: Bearer xyz / Basic xyz, in headers, curl lines, server error bodies
+    (re.compile(r"(?i)\b(authorization['\"]?\s*[:=]\s*['\"]?)(?:(bearer|basic)\s+)?[^\s'\",}]+"),
+     lambda m: f"{m.group(1)}{m.group(2) + ' ' if m.group(2) else ''}***"),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}"), lambda m: f"{m.group(1)} ***"),
+    # JSON web tokens (service account and OIDC tokens)
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), lambda m: "***"),
+    # PEM private keys
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S),
+     lambda m: "***private key***"),
+    # key=value / "key": "value" for credential-like keys (exec plugin output, kubeconfig YAML)
+    (re.compile(r"(?i)(['\"]?\b(?:token|id-token|access-token|refresh-token|access_token|password|passwd|"
+                r"secret|client-secret|client-key-data|client-certificate-data|api[-_]?key)\b['\"]?\s*[:=]\s*)"
+                r"(['\"]?)[^\s'\",}]+\2"),
+     lambda m: f"{m.group(1)}{m.group(2)}***{m.group(2)}"),
+]
+
+
+def remember_secrets(secrets: Iterable[str]) -> None:
+    """Add credential values (at least 6 characters) that `mask_secrets` must mask."""
+    _KNOWN_SECRETS.update(s for s in secrets if isinstance(s, str) and len(s) >= 6)
+
+
+def mask_secrets(text: Any, secrets: Iterable[str] = ()) -> str:
+    """The one function every path that turns an error, a log line, an audit entry or a
+    crash report into text goes through: known credential values, bearer/basic tokens,
+    Authorization headers, JWTs, private keys and token=/password= values become ***."""
+    text = "" if text is None else str(text)
+    for secret in sorted(set(secrets) | _KNOWN_SECRETS, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, "***")
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def scrub(text: str, secrets: list[str]) -> str:
     """`text` with every secret (and anything that looks like a bearer token) masked."""
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return re.sub(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+", r"\1 ***", text)
+    return mask_secrets(text, secrets)
+
+
+class MaskingLogFilter(logging.Filter):
+    """Masks secrets in every record logged to the logger it is installed on (the root
+    logger: the client's exec plugin refresh logs a plugin's stderr there)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            record.msg = mask_secrets(record.getMessage())
+            record.args = ()
+        except Exception:
+            record.msg, record.args = "(a log message that could not be masked)", ()
+        return True
+
+
+def install_log_masking() -> None:
+    root = logging.getLogger()
+    if not any(isinstance(f, MaskingLogFilter) for f in root.filters):
+        root.addFilter(MaskingLogFilter())
 
 
 def _first_line(text: str, limit: int = 200) -> str:
@@ -344,6 +404,8 @@ def connect(kubeconfig: str | None, context: str | None, namespace: str | None,
 
     merged = _merge(paths)
     secrets = _secrets_of(merged)
+    remember_secrets(secrets)
+    install_log_masking()
     name = _pick_context(merged, context)
     body, server = _validate_context(merged, name)
     default_ns = str(body.get("namespace") or "default")
@@ -502,7 +564,7 @@ def network_reason(exc: BaseException, timeout: Any = None) -> str:
             return f"no answer within {secs}" if secs else "the request timed out"
         if isinstance(e, (urllib3.exceptions.ProtocolError, ConnectionResetError, ConnectionAbortedError)):
             return "the connection was closed by the server"
-    return _first_line(str(exc)) or type(exc).__name__
+    return mask_secrets(_first_line(str(exc)) or type(exc).__name__)
 
 
 def _seconds(timeout: Any, index: int) -> str | None:

@@ -25,7 +25,7 @@ from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
 from ..state.actions import Plan, Request
-from .connect import network_reason
+from .connect import mask_secrets, network_reason
 from .rest import HttpError, open_request, raise_for_status, request_json
 
 DEFAULT_TIMEOUT = (5.0, 30.0)        # (connect, read) seconds for one mutation or read
@@ -37,6 +37,7 @@ class OpResult:
     ok: bool
     message: str                      # one sentence for people
     kubectl: str                      # the equivalent kubectl command
+    conflict: bool = False            # refused by a precondition: nothing changed, plan again
 
 
 class FetchError(Exception):
@@ -77,6 +78,10 @@ def execute(api_client: ApiClient, plan: Plan, read_only: bool,
         try:
             send(api_client, request, timeout)
         except Exception as exc:          # HttpError, urllib3/socket errors, ApiException (TLS), ...
+            if (is_conflict(exc) or _tested_path_missing(request, exc)) and not done:
+                what = plan.target.split("/")[0] if plan.target else "object"
+                return OpResult(False, f"Not done: the {what} changed since the dialog opened (someone else "
+                                "changed it), so nothing was changed.", plan.kubectl, conflict=True)
             message = describe_api_error(exc)
             if done:
                 message = f"{done} of {total} requests went through, then: {message}"
@@ -131,7 +136,33 @@ def _causes(status: dict) -> str:
 
 
 def describe_api_error(exc: BaseException) -> str:
-    """One readable sentence for an API or network error (no traceback, no headers)."""
+    """One readable sentence for an API or network error (no traceback, no headers, no
+    credentials: a server's message may quote the Authorization header)."""
+    return mask_secrets(_describe(exc))
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """The server refused a change because its precondition no longer holds: 409 Conflict
+    (resourceVersion or uid precondition) or 422 from a failed JSON patch `test` op."""
+    status, body, _ = _status_parts(exc)
+    message = str(body.get("message") or "").lower()
+    if status == 409:
+        return body.get("reason") != "AlreadyExists"
+    return status == 422 and ("test failed" in message or "testing value" in message)
+
+
+def _tested_path_missing(request: Request, exc: BaseException) -> bool:
+    """A 422 naming a path our JSON patch tests ("path ... does not exist"): the field the
+    plan was computed from is gone, which is a failed precondition too."""
+    status, body, _ = _status_parts(exc)
+    if status != 422 or not isinstance(request.body, list):
+        return False
+    message = str(body.get("message") or "")
+    return any(isinstance(op, dict) and op.get("op") == "test" and f"'{op.get('path')}'" in message
+               for op in request.body)
+
+
+def _describe(exc: BaseException) -> str:
     status, body, reason = _status_parts(exc)
     if status is None or status == 0:
         if isinstance(exc, ApiException) and "SSL" in reason:

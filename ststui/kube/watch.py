@@ -12,7 +12,22 @@ The contract (client-go's reflector, without its model decoding):
   deleted meanwhile disappear and nothing is duplicated.
 - Network errors and 5xx: reconnect with capped exponential backoff and jitter,
   resuming from the last version seen.
-- 401/403: stop that resource and say so (state "forbidden").
+- 401/403: that resource is "forbidden": say so, and check again with a slower backoff
+  (access may be granted later); resume watching when allowed.
+
+Server changes (an etcd restore, a failover to a server with other data, a sim restarted
+on the same port) are detected three ways, and each makes every kind LIST again and
+`store.replace()` by content: a watch event or LIST older than the last resourceVersion
+seen, a "too large resource version" answer to a watch resumed on a server that is
+behind, and a changed server identity (the uid of the kube-system namespace, read by the
+probe below).
+
+Liveness: a probe thread asks the server for a small object every `probe_interval`
+seconds. Any line from a watch, any LIST and any HTTP answer to the probe counts as
+word from the server; with none for `stale_after` seconds the manager is "stale" (the
+header says how long it has been quiet and when the next try is). When the server
+answers again after a stale period the loops reconnect at once (their connections may be
+dead without any error). `reconnect_now()` (ctrl+r) does that on demand.
 """
 from __future__ import annotations
 
@@ -25,6 +40,7 @@ from typing import Callable
 
 from kubernetes.client import ApiClient
 
+from .connect import mask_secrets
 from .rest import HttpError, iter_lines, open_request, raise_for_status
 
 # plural -> (api root, namespaced)
@@ -52,6 +68,7 @@ RESYNCING = "resyncing"
 RETRYING = "retrying"
 FORBIDDEN = "forbidden"
 STOPPED = "stopped"
+STALE = "stale"            # manager-wide: no word from the server for `stale_after` seconds
 
 
 @dataclass(frozen=True)
@@ -133,6 +150,30 @@ class _Relist(Exception):
     """The watch's resourceVersion expired: LIST again."""
 
 
+class _ServerChanged(Exception):
+    """The server went back in time or is another server: every kind must LIST again."""
+
+
+def rv_older(new_rv: str | None, old_rv: str | None) -> bool:
+    """Whether resourceVersion `new_rv` is older than `old_rv` (only when both are
+    integers, as every API server's are in practice; opaque ones are never compared)."""
+    if not new_rv or not old_rv:
+        return False
+    try:
+        return int(new_rv) < int(old_rv)
+    except ValueError:
+        return False
+
+
+def too_large_rv(e: HttpError) -> bool:
+    """The server is behind the resourceVersion we resumed from ("Too large resource
+    version", 504 Timeout with cause ResourceVersionTooLarge): it went back in time."""
+    causes = ((e.body.get("details") or {}).get("causes")) or []
+    if any(isinstance(c, dict) and c.get("reason") == "ResourceVersionTooLarge" for c in causes):
+        return True
+    return "too large resource version" in str(e.message).lower()
+
+
 class ResourceLoop:
     """The list-then-watch loop of one resource kind."""
 
@@ -148,6 +189,10 @@ class ResourceLoop:
         self.rv: str | None = None
         self._resp = None
         self._resp_lock = threading.Lock()
+        self._wake = threading.Event()          # cuts a backoff sleep short (stop, reconnect now)
+        self.relist = threading.Event()         # set by the manager after a server change
+        self.relist_reason = ""
+        self.reset_backoff = False
         self.thread = threading.Thread(target=self.run, name=f"watch-{plural}", daemon=True)
 
     @property
@@ -157,33 +202,60 @@ class ResourceLoop:
     def _set(self, **kw) -> None:
         if "resource_version" in kw:
             self.rv = kw.pop("resource_version")
+        if kw.get("message"):
+            kw["message"] = mask_secrets(kw["message"])    # the header shows it
         self._state = replace(self._state, **kw)
         self.m._state_changed()
 
     def run(self) -> None:
         backoff = Backoff(self.m.backoff_base, self.m.backoff_cap)
+        forbidden = Backoff(self.m.forbidden_base, self.m.forbidden_cap)
         need_list = True
         rv: str | None = None
+        why = "resyncing after an expired watch"
         while not self.m.stopped.is_set():
+            after_change = False
+            if self.relist.is_set():
+                self.relist.clear()
+                need_list, after_change, why = True, True, self.relist_reason
+            if self.reset_backoff:
+                self.reset_backoff = False
+                backoff.reset()
+                forbidden.reset()
             try:
                 if need_list:
                     if self._state.lists:
-                        self._set(state=RESYNCING, message="resyncing after an expired watch")
+                        self._set(state=RESYNCING, message=why)
+                    before = self.rv
                     rv = self._ordered_list()
                     need_list = False
                     backoff.reset()
+                    forbidden.reset()
                     self._set(state=SYNCED, resource_version=rv, retry_at=None, message="")
-                rv = self._watch(rv, backoff)
+                    if not after_change and rv_older(rv, before):
+                        self.m.server_changed(f"the server's {self.plural} are at resourceVersion {rv}, "
+                                              f"older than {before} seen before", source=self)
+                # Resume from the last version seen (events and bookmarks), not from where
+                # the broken watch started: a server that went back is then caught.
+                rv = self._watch(self.rv or rv, backoff)
             except _Relist:
-                need_list = True
+                need_list, why = True, "resyncing after an expired watch"
+            except _ServerChanged as e:
+                need_list, why = True, str(e)
+                self.m.server_changed(str(e), source=self)
             except HttpError as e:
+                self.m.heard()
                 if e.status == 410:
-                    need_list = True
+                    need_list, why = True, "resyncing after an expired watch"
+                    continue
+                if too_large_rv(e):
+                    need_list, why = True, f"the server is behind resourceVersion {self.rv or rv}: it went back in time"
+                    self.m.server_changed(why, source=self)
                     continue
                 if e.status in (401, 403):
-                    self._set(state=FORBIDDEN, errors=self._state.errors + 1,
-                              message=f"not allowed to watch {self.plural}: {e.message}")
-                    return
+                    need_list, why = True, f"access to {self.plural} granted again"
+                    self._forbidden(forbidden, e)
+                    continue
                 self._retry(backoff, f"the API server answered {e.status} {e.reason or ''}".strip())
             except Exception as e:  # network errors, timeouts, broken streams
                 if self.m.stopped.is_set():
@@ -191,11 +263,23 @@ class ResourceLoop:
                 self._retry(backoff, _network_message(e))
         self._set(state=STOPPED)
 
+    def _sleep(self, delay: float) -> None:
+        self._wake.wait(delay)
+        self._wake.clear()
+
     def _retry(self, backoff: Backoff, why: str) -> None:
         delay = backoff.next_delay()
         self._set(state=RETRYING, retry_at=time.time() + delay, errors=self._state.errors + 1,
-                  message=f"{why}; retrying in {delay:.0f}s" if delay >= 1 else f"{why}; retrying")
-        self.m.stopped.wait(delay)
+                  message=why)
+        self._sleep(delay)
+
+    def _forbidden(self, backoff: Backoff, e: HttpError) -> None:
+        """Forbidden is a state, not an end: check again later (RBAC may change)."""
+        delay = backoff.next_delay()
+        what = "not allowed to watch" if e.status == 403 else "credentials rejected for"
+        self._set(state=FORBIDDEN, retry_at=time.time() + delay, errors=self._state.errors + 1,
+                  message=mask_secrets(f"{what} {self.plural}: {e.message}"))
+        self._sleep(delay)
 
     def _ordered_list(self) -> str:
         """The first list: small kinds at once; each big kind after the kind before it in
@@ -222,11 +306,13 @@ class ResourceLoop:
                 self.m.first_list_ended(self.plural)
 
     def _list(self) -> str:
+        self.m.heard()
         rv = list_into(self.m.api, self.m.store, self.plural, self.namespace,
                        page_size=self.m.page_size, timeout=(10, self.m.list_timeout),
                        hold=self._hold, release=self._release)
         self._state = replace(self._state, lists=self._state.lists + 1)
         self.rv = rv
+        self.m.heard()
         return rv
 
     def _watch(self, rv: str | None, backoff: Backoff) -> str | None:
@@ -239,20 +325,30 @@ class ResourceLoop:
         self._hold(raw)
         try:
             raise_for_status(raw)
+            self.m.heard()
             if self._state.state != SYNCED:
                 self._set(state=SYNCED, retry_at=None, message="")
             backoff.reset()
+            since = rv
             for line in iter_lines(raw):
-                if self.m.stopped.is_set():
+                self.m.heard()
+                if self.m.stopped.is_set() or self.relist.is_set():
                     break
-                event = json.loads(line)
-                etype = event.get("type")
-                obj = event.get("object") or {}
+                try:
+                    event = json.loads(line)
+                    etype = event.get("type")
+                    obj = event.get("object") or {}
+                    md = obj.get("metadata") or {}
+                except (ValueError, AttributeError):
+                    continue          # not an event: skip it (the store never sees it)
                 if etype == "ERROR":
                     if obj.get("code") == 410:
                         raise _Relist()
                     raise HttpError(int(obj.get("code") or 500), obj)
-                new_rv = (obj.get("metadata") or {}).get("resourceVersion")
+                new_rv = md.get("resourceVersion") if isinstance(md, dict) else None
+                if rv_older(new_rv, since):
+                    raise _ServerChanged(f"a watch event of {self.plural} at resourceVersion {new_rv} is older "
+                                         f"than {since}: the server went back in time")
                 if etype != "BOOKMARK":
                     self.m.store.apply_event(self.plural, etype, obj)
                     self.events += 1
@@ -298,7 +394,10 @@ def _network_message(e: Exception) -> str:
         return "the API server did not answer in time"
     if "ProtocolError" in type(e).__name__ or "IncompleteRead" in text or "Connection broken" in text:
         return "the connection to the API server broke"
-    return f"connection problem ({type(e).__name__})"
+    return mask_secrets(f"connection problem ({type(e).__name__})")
+
+
+IDENTITY_PATH = "/api/v1/namespaces/kube-system"   # its uid names the cluster's data
 
 
 class WatchManager:
@@ -308,7 +407,10 @@ class WatchManager:
                  plurals: tuple[str, ...] | None = None, watch_timeout: int = 300,
                  read_slack: int = 30, list_timeout: float = 120,
                  backoff_base: float = 0.5, backoff_cap: float = 30.0, page_size: int = 500,
-                 on_state: Callable[[], None] | None = None) -> None:
+                 on_state: Callable[[], None] | None = None,
+                 forbidden_base: float = 5.0, forbidden_cap: float = 120.0,
+                 probe_interval: float = 5.0, probe_timeout: float = 5.0,
+                 stale_after: float = 15.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.api = api
         self.store = store
         self.namespace = namespace
@@ -319,6 +421,12 @@ class WatchManager:
         self.backoff_cap = backoff_cap
         self.page_size = page_size
         self.on_state = on_state
+        self.forbidden_base = forbidden_base
+        self.forbidden_cap = forbidden_cap
+        self.probe_interval = probe_interval
+        self.probe_timeout = probe_timeout
+        self.stale_after = stale_after
+        self.clock = clock
         self.stopped = threading.Event()
         self.state_version = 0
         self.loops = [ResourceLoop(self, p) for p in (plurals or tuple(WATCHED))]
@@ -330,6 +438,15 @@ class WatchManager:
         self._turn = {p: threading.Event() for p in self._big}   # set: this big kind may list
         if self._big and not self._small_waiting:
             self._turn[self._big[0]].set()
+        self.last_word = clock()            # when the server last said anything
+        self.identity: str | None = None    # uid of kube-system, when readable
+        self.server_changes = 0             # how many times a server change made us relist
+        self.last_change = ""               # why, the last time
+        self.next_probe = clock()
+        self.probe_error = ""
+        self._was_stale = False
+        self._probe_wake = threading.Event()
+        self._probe_thread = threading.Thread(target=self._probe_loop, name="watch-probe", daemon=True)
 
     def first_list_turn(self, plural: str) -> threading.Event | None:
         return self._turn.get(plural)
@@ -355,6 +472,81 @@ class WatchManager:
                 if i + 1 < len(self._big):
                     self._turn[self._big[i + 1]].set()
 
+    # --- liveness and server identity ---------------------------------------------------
+
+    def heard(self) -> None:
+        """The server said something (hot path: one clock read)."""
+        self.last_word = self.clock()
+
+    def quiet_for(self) -> float:
+        return max(0.0, self.clock() - self.last_word)
+
+    def stale(self) -> bool:
+        return self.quiet_for() > self.stale_after
+
+    def _probe_loop(self) -> None:
+        while not self.stopped.is_set():
+            self.probe()
+            self.next_probe = self.clock() + self.probe_interval
+            self._probe_wake.wait(self.probe_interval)
+            self._probe_wake.clear()
+
+    def probe(self) -> None:
+        """One cheap request: proves the server alive and checks who it is."""
+        was_stale = self._was_stale or self.stale()
+        try:
+            raw = open_request(self.api, "GET", IDENTITY_PATH,
+                               timeout=(self.probe_timeout, self.probe_timeout))
+            try:
+                status, data = raw.status, raw.data
+            finally:
+                raw.release_conn()
+        except Exception as e:
+            self.probe_error = _network_message(e)
+            self._was_stale = self.stale()
+            self._state_changed()
+            return
+        self.heard()
+        self.probe_error = ""
+        self._was_stale = False
+        if status == 200:
+            try:
+                uid = (json.loads(data).get("metadata") or {}).get("uid")
+            except (ValueError, AttributeError):
+                uid = None
+            if uid and self.identity and uid != self.identity:
+                self.identity = uid
+                self.server_changed("the API server was replaced (its kube-system namespace has a new uid)")
+            elif uid:
+                self.identity = uid
+        if was_stale:
+            # The connections of the loops may have died silently meanwhile: reconnect now.
+            self.reconnect_now(probe=False)
+        self._state_changed()
+
+    def server_changed(self, reason: str, source: "ResourceLoop | None" = None) -> None:
+        """Relist every kind (except `source`, which relists by itself) and replace the
+        store by content."""
+        self.server_changes += 1
+        self.last_change = reason
+        for loop in self.loops:
+            if loop is source:
+                continue
+            loop.relist_reason = f"relisting: {reason}"
+            loop.relist.set()
+            loop._wake.set()
+            loop.interrupt()
+        self._state_changed()
+
+    def reconnect_now(self, probe: bool = True) -> None:
+        """ctrl+r: end every backoff wait and open connection; the loops resume at once."""
+        for loop in self.loops:
+            loop.reset_backoff = True
+            loop._wake.set()
+            loop.interrupt()
+        if probe:
+            self._probe_wake.set()
+
     def _state_changed(self) -> None:
         self.state_version += 1
         if self.on_state is not None:
@@ -364,8 +556,11 @@ class WatchManager:
                 pass
 
     def start(self) -> None:
+        self.last_word = self.clock()
         for loop in self.loops:
             loop.thread.start()
+        if self.probe_interval > 0:
+            self._probe_thread.start()
 
     def run(self) -> None:
         """Start the loops and block until stop() (for a Textual thread worker)."""
@@ -377,13 +572,17 @@ class WatchManager:
         self.stopped.set()
         for turn in self._turn.values():
             turn.set()
+        self._probe_wake.set()
         for loop in self.loops:
+            loop._wake.set()
             loop.interrupt()
 
     def join(self, timeout: float = 5.0) -> None:
         for loop in self.loops:
             if loop.thread.is_alive():
                 loop.thread.join(timeout)
+        if self._probe_thread.is_alive():
+            self._probe_thread.join(timeout)
 
     def states(self) -> dict[str, ResourceState]:
         return {loop.plural: loop.state for loop in self.loops}
@@ -410,18 +609,52 @@ class WatchManager:
         return False
 
     def summary(self) -> tuple[str, str]:
-        """(overall state, one sentence) for the header."""
+        """(overall state, one sentence) for the header; countdowns are computed now."""
         states = list(self.states().values())
         forbidden = [s for s in states if s.state == FORBIDDEN]
         retrying = [s for s in states if s.state == RETRYING]
+        if self.stale() and not self.stopped.is_set():
+            quiet = _seconds(self.quiet_for())
+            retry_in = max(0.0, self.next_probe - self.clock())
+            why = f" ({self.probe_error})" if self.probe_error else ""
+            return STALE, (f"no word from the API server for {quiet}{why}; "
+                           f"next try in {_seconds(retry_in)} (ctrl+r: now)")
         if retrying:
             s = min(retrying, key=lambda s: s.retry_at or 0)
-            return RETRYING, s.message
+            return RETRYING, f"{s.message}; {_retry_in(s.retry_at)}"
         if any(s.state in (STARTING, RESYNCING) for s in states):
-            return RESYNCING, "syncing"
+            changing = [s.message for s in states if s.state == RESYNCING and s.message.startswith("relisting")]
+            return RESYNCING, changing[0] if changing else "syncing"
         if forbidden:
-            return FORBIDDEN, "; ".join(s.message for s in forbidden)
+            return FORBIDDEN, "; ".join(f"{s.message} ({_retry_in(s.retry_at, 'checking again')})"
+                                        for s in forbidden)
+        skipped = self.skipped()
+        if skipped:
+            more = f" and {len(skipped) - 1} more" if len(skipped) > 1 else ""
+            return SYNCED, f"live; skipped a malformed {skipped[0]}{more}"
         return SYNCED, "live"
+
+    def skipped(self) -> list[str]:
+        """Sentences naming the malformed objects the store skipped (any kind)."""
+        out: list[str] = []
+        for loop in self.loops:
+            out.extend(self.store.skipped(loop.plural, loop.namespace))
+        return out
+
+    def unreadable(self) -> dict[str, str]:
+        """{plural: sentence} of the kinds not read now (forbidden, or never listed)."""
+        return {s.plural: s.message or s.state for s in self.states().values()
+                if s.state == FORBIDDEN or s.lists == 0}
+
+
+def _seconds(value: float) -> str:
+    return f"{int(value + 0.5)}s"
+
+
+def _retry_in(at: float | None, verb: str = "retrying") -> str:
+    if at is None:
+        return verb
+    return f"{verb} in {_seconds(max(0.0, at - time.time()))} (ctrl+r: now)"
 
 
 def list_once(api: ApiClient, store, namespace: str | None,

@@ -14,6 +14,9 @@ with curl) can do what in-process tests do with `cluster.advance()` or
   POST /_sim/faults/expire-history
   POST /_sim/faults/forbid?resource=events   403 for every request on it (allow: undo)
   POST /_sim/faults/clear
+  POST /_sim/faults/freeze[?seconds=N]    accept requests, answer nothing (thaw: undo)
+  POST /_sim/restart?scenario=empty[&seed=N]  another server on the same port: a fresh
+                                          cluster (new uids, resourceVersions from the start)
   POST /_sim/churn?plural=pods&count=N   touch N objects (a growing annotation counter): N events
   POST /_sim/churn?plural=pods&rate=R&seconds=S   R touches a second for S seconds (churn.py)
   GET  /_sim/state                       resourceVersion, clock, object counts
@@ -141,4 +144,24 @@ def apply(cluster, parts: list[str], query: Mapping[str, str]) -> dict | None:
         if action == "clear":
             faults.clear()
             return {"cleared": True}
+        if action == "freeze":
+            seconds = _number(query, "seconds", 0.0)
+            faults.freeze(seconds or None)
+            return {"frozen": True, "seconds": seconds or None}
+        if action == "thaw":
+            faults.thaw()
+            return {"frozen": False}
     return None
+
+
+def fresh_cluster(cluster, query: Mapping[str, str]):
+    """A new cluster for /_sim/restart: `scenario` (default empty) on the same kind of
+    clock, with another seed (so other uids) unless `seed` is given."""
+    from .main import build_cluster
+    scenario = query.get("scenario") or "empty"
+    seed = int(_number(query, "seed", float(getattr(cluster.store, "seed", 7) or 7) + 1))
+    manual = bool(cluster.clock.manual)
+    fresh = build_cluster(scenario, clock="manual" if manual else "real", seed=seed,
+                          manual_start=cluster.now() if manual else None)
+    fresh.run_pending()
+    return fresh

@@ -64,6 +64,8 @@ def _resource_entries(rt: ResourceType) -> list[dict]:
                  "kind": rt.kind, "verbs": list(SUBRESOURCE_VERBS)}
         if sub == "scale":
             entry.update(group="autoscaling", version="v1", kind="Scale")
+        elif sub == "log":
+            entry["verbs"] = ["get"]
         entries.append(entry)
     return entries
 

@@ -22,6 +22,9 @@ class Faults:
         self.latency_seconds = 0.0                # real seconds added to every request
         self.latency_by_resource: dict[str, float] = {}   # plural -> real seconds added to its requests
         self.forbidden: set[str] = set()          # plurals answered with 403 (RBAC stand-in)
+        self._thawed = threading.Event()          # cleared while the server is frozen
+        self._thawed.set()
+        self._thaw_timer: threading.Timer | None = None
 
     def fail_for(self, seconds: float, code: int = 503) -> None:
         """Answer every API request with `code` for `seconds` of simulated time."""
@@ -37,6 +40,32 @@ class Faults:
             self.latency_seconds = 0.0
             self.latency_by_resource = {}
             self.forbidden.clear()
+        self.thaw()
+
+    def freeze(self, seconds: float | None = None) -> None:
+        """A stopped process or a network black hole: requests are accepted but nothing is
+        answered, and open watch streams send nothing (no events, no bookmarks) until
+        `thaw()` (or after `seconds` of wall time)."""
+        with self._lock:
+            self._thawed.clear()
+            if self._thaw_timer is not None:
+                self._thaw_timer.cancel()
+                self._thaw_timer = None
+            if seconds:
+                self._thaw_timer = threading.Timer(float(seconds), self.thaw)
+                self._thaw_timer.daemon = True
+                self._thaw_timer.start()
+
+    def thaw(self) -> None:
+        self._thawed.set()
+
+    @property
+    def frozen(self) -> bool:
+        return not self._thawed.is_set()
+
+    def wait_thawed(self, limit: float = 3600.0) -> None:
+        """Block the calling request thread while the server is frozen."""
+        self._thawed.wait(limit)
 
     def forbid(self, plural: str, allowed: bool = False) -> None:
         """Answer 403 Forbidden for every request on `plural` (or allow it again)."""

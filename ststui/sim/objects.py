@@ -260,6 +260,7 @@ class ObjectStore:
         self._watchers: dict[str, list[Watcher]] = {p: [] for p in BY_PLURAL}
         self._listeners: list[Callable[[Change], None]] = []
         self._rng = random.Random(seed)
+        self.seed = seed
         self.admission = admission
 
     # ---- identity helpers
@@ -629,6 +630,13 @@ class ObjectStore:
                     since = int(resource_version)
                 except ValueError:
                     raise bad_request(f"invalid resource version: {resource_version}")
+                if since > self.rv:
+                    # A watch resumed from a version this server never reached (it was
+                    # restored or replaced): what the API server answers after waiting.
+                    raise ApiError(504, "Timeout", f"Too large resource version: {since}, current: {self.rv}",
+                                   {"causes": [{"reason": "ResourceVersionTooLarge",
+                                                "message": "Too large resource version"}],
+                                    "retryAfterSeconds": 1})
                 oldest = self._history[0].rv if self._history else self.rv + 1
                 if since < self.rv and (since < self._compacted_rv or since + 1 < oldest):
                     raise gone(f"too old resource version: {since} ({self.rv})")

@@ -21,7 +21,7 @@ class ResourceType:
     namespaced: bool
     short_names: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    subresources: tuple[str, ...] = ()   # "status", "scale"
+    subresources: tuple[str, ...] = ()   # "status", "scale", "log"
     verbs: tuple[str, ...] = ALL_VERBS
 
     @property
@@ -42,7 +42,7 @@ class ResourceType:
 RESOURCE_TYPES: tuple[ResourceType, ...] = (
     ResourceType("", "v1", "namespaces", "namespace", "Namespace", False, ("ns",), (), ("status",)),
     ResourceType("", "v1", "nodes", "node", "Node", False, ("no",), (), ("status",)),
-    ResourceType("", "v1", "pods", "pod", "Pod", True, ("po",), ("all",), ("status",)),
+    ResourceType("", "v1", "pods", "pod", "Pod", True, ("po",), ("all",), ("status", "log")),
     ResourceType("", "v1", "services", "service", "Service", True, ("svc",), ("all",), ("status",)),
     ResourceType("", "v1", "events", "event", "Event", True, ("ev",)),
     ResourceType("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim",

@@ -37,6 +37,8 @@ the controllers do the rest, so what they leave behind is what a real cluster wo
                       scaled 3 -> 2: loki-3 and its claim (and volume) are gone; then a
                       rollout to grafana/loki:3.0.0-nopull, which cannot be pulled: loki-2
                       stays Pending in ImagePullBackOff.
+    stage/api         ready for a staged rollout: 5 replicas on nginx:1.26, partition 5 held
+                      and the template already moved to nginx:1.27 (no pod updated yet).
 
 - `scale:<S>x<R>`: `empty` plus S StatefulSets of R replicas (`app-0000`...) spread over up
   to 10 namespaces (`scale-00`...) and ceil(S*R/100) nodes, each with a headless Service,
@@ -246,7 +248,7 @@ def build_demo(cluster) -> None:
     kafka_taint = [{"key": "dedicated", "value": "kafka", "effect": "NoSchedule"}]
     for i in (4, 5):
         store.create("nodes", node_object(f"node-{i}", i, now, {"pool": "kafka"}, kafka_taint))
-    for ns in ("shop", "db", "cache", "kafka", "search", "analytics", "logs"):
+    for ns in ("shop", "db", "cache", "kafka", "search", "analytics", "logs", "stage"):
         store.create("namespaces", {"metadata": {"name": ns}})
     cluster.advance(120)
 
@@ -360,6 +362,17 @@ def build_demo(cluster) -> None:
     _partition(store, "shop", "web", 3)
     cluster.settle()
     cluster.advance(10 * 60)
+
+    # stage: an update held for a staged rollout (`ststui rollout run stage/api`, or `o` in the TUI)
+    store.create("services", headless_service("api", {"app": "api"}, 8080, "http"), "stage")
+    store.create("statefulsets", statefulset("api", "nginx:1.26", 5, service="api", port=8080, container="api",
+                                             labels={"app": "api"}, storage="1Gi"), "stage")
+    cluster.settle()
+    cluster.advance(5 * 60)
+    _partition(store, "stage", "api", 5)
+    _set_image(store, "stage", "api", "api", "nginx:1.27", "kubectl set image sts/api api=nginx:1.27")
+    cluster.settle()
+    cluster.advance(5 * 60)
 
     # kafka: node-5 stops reporting; kafka-1 gets evicted and hangs Terminating
     cluster.set_node_ready("node-5", False)

@@ -220,6 +220,19 @@ class SimServer:
             self._thread = None
         self._drop_everything()
 
+    def replace_cluster(self, cluster) -> None:
+        """A different server on the same port: drop every connection, stop the old
+        cluster's controllers and serve `cluster` (other data, other uids, usually lower
+        resourceVersions), as after an etcd restore or a failover."""
+        old = self.cluster
+        self.stop()
+        old.stop()
+        old.faults.thaw()
+        self.cluster = cluster
+        self.pager = ListPager()
+        cluster.start()
+        self.restart()
+
     def restart(self) -> None:
         """Close the listening socket and every open connection, then listen on the same port."""
         self.stop()
@@ -404,6 +417,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _apply_faults(self) -> None:
         faults = self.sim.cluster.faults
+        if faults.frozen:
+            faults.wait_thawed()
         latency = faults.latency_for(self.path)
         if latency > 0:
             time.sleep(latency)
@@ -680,7 +695,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, {"kind": t.rt.list_kind, "apiVersion": t.rt.api_version,
                               "metadata": {"resourceVersion": str(store.rv)}, "items": deleted})
 
-    # ---- subresources: status and scale
+    # ---- subresources: status, scale and log
 
     def _subresource(self, method: str, t: Target) -> None:
         store = self.sim.cluster.store
@@ -689,6 +704,12 @@ class _Handler(BaseHTTPRequestHandler):
             raise NOT_FOUND_PATH
         if t.sub == "scale":
             self._scale(method, t)
+            return
+        if t.sub == "log":           # container logs: ststui/sim/logs.py
+            if method not in ("GET", "HEAD"):
+                raise method_not_allowed()
+            from . import logs
+            logs.serve(self, self.sim.cluster, t.namespace, t.name)
             return
         if method in ("GET", "HEAD"):
             self._send_json(200, store.get(plural, t.namespace, t.name))
@@ -802,6 +823,8 @@ class _Handler(BaseHTTPRequestHandler):
                 break
             wait = min(deadline, next_check, next_bookmark if bookmarks else deadline) - now
             lines = w.take(max(0.0, wait))
+            if sim.cluster.faults.frozen:
+                sim.cluster.faults.wait_thawed()
             if lines is None:
                 if w.close_reason in HANG_UP_REASONS:
                     self._hang_up()
@@ -872,6 +895,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if method != "POST":
             raise method_not_allowed()
+        if parts == ["restart"]:
+            try:
+                fresh = controls.fresh_cluster(cluster, q)
+            except (ValueError, KeyError) as e:
+                raise bad_request(str(e)) from None
+            # This connection survives the restart so it can carry the answer.
+            self.sim._untrack(self.connection)
+            self.sim.replace_cluster(fresh)
+            self.close_connection = True
+            self._send_json(200, dict(controls.state(fresh, self.sim), restarted=True))
+            return
         try:
             result = controls.apply(cluster, parts, q)
         except ValueError as e:

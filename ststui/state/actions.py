@@ -59,10 +59,30 @@ class Plan:
     refused: str | None = None         # the action must not run now, and why
     overridable: bool = False          # a refusal the user may override (re-plan with override=True)
     target: str = ""                   # "kind/namespace/name" of the object changed, for the audit log
+    # What the plan was computed from, as (what, value) pairs ("partition", "3"): the
+    # requests carry these as preconditions (JSON patch `test` ops, the scale's replicas,
+    # delete preconditions), so the server refuses the change if any moved meanwhile;
+    # `conflict_sentence` compares them with a fresh plan's to say what changed.
+    based_on: tuple[tuple[str, str], ...] = ()
+
+
+def conflict_sentence(old: Plan, new: Plan) -> str:
+    """'the partition is now 0 (it was 3 when the dialog opened)': what moved between
+    the plan the server refused and a plan made from the state after the conflict."""
+    then = dict(old.based_on)
+    moved = [f"the {what} is now {value} (it was {then[what]} when the dialog opened)"
+             for what, value in new.based_on if what in then and then[what] != value]
+    if not moved:
+        return "it is not as it was when the dialog opened"
+    return _join(moved)
 
 
 class PlanError(ValueError):
     """Bad input for an action; str() is one readable sentence."""
+
+
+MAX_INPUT_CHARS = 253              # longest text a value dialog plans with (a DNS name's limit)
+DEFAULT_REPLICAS_CEILING = 1000    # replicas above this are refused (configurable per call)
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -108,6 +128,10 @@ def _pod_name(view: StatefulSetView, ordinal: int) -> str:
 
 
 def _pod_names(view: StatefulSetView, ordinals: Iterable[int]) -> str:
+    ordinals = list(ordinals)
+    if len(ordinals) > MAX_NAMES:     # name only those shown: the rest are counted
+        shown = [_pod_name(view, o) for o in ordinals[:MAX_NAMES - 1]]
+        return ", ".join(shown) + f" and {len(ordinals) - (MAX_NAMES - 1)} more"
     return _join([_pod_name(view, o) for o in ordinals])
 
 
@@ -115,11 +139,17 @@ def _claim_names(view: StatefulSetView, ordinal: int) -> list[str]:
     return [f"{t}-{view.name}-{ordinal}" for t in view.templates]
 
 
+_claims_index: tuple = ((), {})     # (claims tuple, {name: claim}) of the last view asked
+
+
 def _claim(view: StatefulSetView, name: str) -> ClaimView | None:
-    for c in view.claims:
-        if c.name == name:
-            return c
-    return None
+    """The claim named `name` (an index built once per view: plans stay linear)."""
+    global _claims_index
+    claims, index = _claims_index          # one tuple, swapped whole: safe across threads
+    if claims is not view.claims:
+        index = {c.name: c for c in view.claims}
+        _claims_index = (view.claims, index)
+    return index.get(name)
 
 
 def _volume(view: StatefulSetView, name: str | None) -> VolumeView | None:
@@ -156,6 +186,9 @@ def _duration(seconds: float) -> str:
 
 def _parse_whole(text: Any, lo: int, hi: int | None, message: str) -> int:
     raw = str(text).strip() if text is not None else ""
+    if len(raw) > 12:     # checked before parsing: int() of 5,000 digits is slow, then refused
+        shown = raw[:12] + "…"
+        raise PlanError(message.format(got=shown) + f" ({len(raw)} characters is far too large)")
     if not re.fullmatch(r"\+?\d+", raw):
         raise PlanError(message.format(got=str(text) if text is not None else ""))
     value = int(raw)
@@ -206,11 +239,25 @@ def _not_ready_in_spec(view: StatefulSetView) -> list[PodSlot]:
 
 # --------------------------------------------------------------------------- partition
 
+PARTITION_POINTER = "/spec/updateStrategy/rollingUpdate/partition"
+
+
 def _partition_patch(view: StatefulSetView, partition: int) -> tuple[str, tuple[Request, ...]]:
-    body = {"spec": {"updateStrategy": {"type": "RollingUpdate",
-                                        "rollingUpdate": {"partition": partition}}}}
-    kubectl = _kubectl("patch", "sts", view.name, "-n", view.namespace, "-p", _compact(body))
-    return kubectl, (Request("PATCH", sts_path(view), body, STRATEGIC_PATCH, FIELD_MANAGER),)
+    """A JSON patch that sets the partition only if it, the strategy and the replicas the
+    effect was computed from are still those shown (the API server defaults partition to
+    0 and replicas to 1, so both paths always exist)."""
+    body = [{"op": "test", "path": "/spec/updateStrategy/type", "value": "RollingUpdate"},
+            {"op": "test", "path": PARTITION_POINTER, "value": view.rollout.partition},
+            {"op": "test", "path": "/spec/replicas", "value": view.replicas},
+            {"op": "replace", "path": PARTITION_POINTER, "value": partition}]
+    kubectl = _kubectl("patch", "sts", view.name, "-n", view.namespace, "--type=json", "-p", _compact(body))
+    return kubectl, (Request("PATCH", sts_path(view), body, JSON_PATCH, FIELD_MANAGER),)
+
+
+def _partition_basis(view: StatefulSetView) -> tuple[tuple[str, str], ...]:
+    r = view.rollout
+    return (("update strategy", r.strategy), ("partition", str(r.partition)),
+            ("number of replicas", str(view.replicas)))
 
 
 def _ondelete_refusal(view: StatefulSetView) -> str:
@@ -331,7 +378,8 @@ def plan_step(view: StatefulSetView, override: bool = False) -> Plan:
     if blockers:
         warnings.append(f"Overriding: {_join(blockers)}. If the new revision is broken, "
                         f"{name} goes down with it.")
-    return Plan("step", title, tuple(effect), tuple(warnings), kubectl, requests, False, target=target)
+    return Plan("step", title, tuple(effect), tuple(warnings), kubectl, requests, False, target=target,
+                based_on=_partition_basis(view))
 
 
 def plan_set_partition(view: StatefulSetView, text: Any) -> Plan:
@@ -347,7 +395,8 @@ def plan_set_partition(view: StatefulSetView, text: Any) -> Plan:
         return _refused("partition", title, f"The partition of {view.key} is already {new}.", target=target)
     kubectl, requests = _partition_patch(view, new)
     return Plan("partition", title, tuple(_partition_effects(view, r.partition, new)),
-                tuple(_halted_note(view)), kubectl, requests, False, target=target)
+                tuple(_halted_note(view)), kubectl, requests, False, target=target,
+                based_on=_partition_basis(view))
 
 
 def plan_hold(view: StatefulSetView) -> Plan:
@@ -363,7 +412,8 @@ def plan_hold(view: StatefulSetView) -> Plan:
     kubectl, requests = _partition_patch(view, view.replicas)
     effect = _partition_effects(view, r.partition, view.replicas)
     effect.append("Change the template next (set image, restart), then step with 'a' to update one ordinal at a time.")
-    return Plan("hold", title, tuple(effect), (), kubectl, requests, False, target=target)
+    return Plan("hold", title, tuple(effect), (), kubectl, requests, False, target=target,
+                based_on=_partition_basis(view))
 
 
 def plan_release(view: StatefulSetView) -> Plan:
@@ -377,7 +427,8 @@ def plan_release(view: StatefulSetView) -> Plan:
         return _refused("release", title, f"The partition of {view.key} is already 0.", target=target)
     kubectl, requests = _partition_patch(view, 0)
     return Plan("release", title, tuple(_partition_effects(view, r.partition, 0)),
-                tuple(_halted_note(view)), kubectl, requests, False, target=target)
+                tuple(_halted_note(view)), kubectl, requests, False, target=target,
+                based_on=_partition_basis(view))
 
 
 # --------------------------------------------------------------------------- scale
@@ -410,17 +461,24 @@ def _volume_fates(view: StatefulSetView, claim_names: list[str]) -> tuple[list[s
     return effect, warnings
 
 
-def plan_scale(view: StatefulSetView, text: Any) -> Plan:
-    """Scale to N replicas through the /scale subresource."""
+def plan_scale(view: StatefulSetView, text: Any, ceiling: int = DEFAULT_REPLICAS_CEILING) -> Plan:
+    """Scale to N replicas through the /scale subresource (refused above `ceiling`)."""
     title = f"Scale {view.key}"
     n = _parse_whole(text, 0, None, "Replicas must be a whole number of 0 or more; got '{got}'.")
+    if n > ceiling and n > view.replicas:
+        raise PlanError(f"{n} replicas is above the ceiling of {ceiling} set for this session; "
+                        "nothing was planned (raise the ceiling to go higher).")
     old = view.replicas
     target = _sts_target(view)
     if n == old:
         return _refused("scale", title, f"{view.key} already has {_plural(n, 'replica')}.", target=target)
-    body = {"spec": {"replicas": n}}
-    kubectl = _kubectl("scale", "sts", view.name, "-n", view.namespace, f"--replicas={n}")
-    requests = (Request("PATCH", sts_path(view) + "/scale", body, MERGE_PATCH, FIELD_MANAGER),)
+    # The scale changes only if the replicas are still those shown (kubectl --current-replicas).
+    body = [{"op": "test", "path": "/spec/replicas", "value": old},
+            {"op": "replace", "path": "/spec/replicas", "value": n}]
+    kubectl = _kubectl("scale", "sts", view.name, "-n", view.namespace, f"--current-replicas={old}",
+                       f"--replicas={n}")
+    # On the StatefulSet, not /scale: a Scale object omits replicas 0, so a test op could not see it.
+    requests = (Request("PATCH", sts_path(view), body, JSON_PATCH, FIELD_MANAGER),)
     start = view.ordinals_start
     parallel = view.rollout.pod_management_policy == "Parallel"
     effect = [f"Replicas of {view.key} go from {old} to {n}."]
@@ -462,13 +520,14 @@ def plan_scale(view: StatefulSetView, text: Any) -> Plan:
             for name in _claim_names(view, o):
                 c = _claim(view, name)
                 (reused if c is not None and c.exists else new_claims).append(name)
+        new_claim_set = set(new_claims)
         if reused:
             effect.append(f"The retained claims {_join(reused)} are used again, with their data.")
         if new_claims:
             effect.append(f"New claims {_join(new_claims)} are created, each with a new volume.")
         for vol in view.volumes:
             claim_name = vol.claim.split("/", 1)[-1] if vol.claim else None
-            if not claim_name or claim_name not in new_claims:
+            if not claim_name or claim_name not in new_claim_set:
                 continue
             if vol.reserved:
                 effect.append(f"{vol.name} is reserved for {claim_name} and binds to it with its old data.")
@@ -486,7 +545,7 @@ def plan_scale(view: StatefulSetView, text: Any) -> Plan:
         warnings.append(f"{_join([s.name for s in unhealthy])} {'are' if len(unhealthy) > 1 else 'is'} not Ready: "
                         "under OrderedReady the controller waits for it before it goes on.")
     return Plan("scale", title, tuple(effect), tuple(warnings), kubectl, requests,
-                destructive=n < old, target=target)
+                destructive=n < old, target=target, based_on=(("number of replicas", str(old)),))
 
 
 # --------------------------------------------------------------------------- pods
@@ -619,24 +678,32 @@ def plan_reclaim_volume(view_or_volume: StatefulSetView | VolumeView, mode: str,
     title = (f"Free volume {vol.name} for any claim" if mode == "free"
              else f"Keep volume {vol.name} for {vol.claim or 'its claim'}")
     target = f"persistentvolume/{vol.name}"
+    basis = (("phase", vol.phase), ("claim", vol.claim or "none"), ("claim uid", vol.claim_uid or "none"))
+    # JSON patch: change the volume only if it is still Released with the claim shown.
+    # ("add" then "remove" removes a field whether or not it is there.)
+    guard = [{"op": "test", "path": "/status/phase", "value": "Released"}]
+    if vol.claim_uid:
+        guard.append({"op": "test", "path": "/spec/claimRef/uid", "value": vol.claim_uid})
     if mode == "free":
-        body: dict = {"spec": {"claimRef": None}}
+        body: list = guard + [{"op": "remove", "path": "/spec/claimRef"}]
     else:
         # Merge patch with nulls removes uid and resourceVersion whether or not both are present
         # (a JSON patch "remove" fails on an absent field).
-        body = {"spec": {"claimRef": {"uid": None, "resourceVersion": None}}}
-    kubectl = _kubectl("patch", "pv", vol.name, "--type=merge", "-p", _compact(body))
-    requests = (Request("PATCH", volume_path(vol.name), body, MERGE_PATCH, FIELD_MANAGER),)
+        body = guard + [op for field in ("uid", "resourceVersion") for op in (
+            {"op": "add", "path": f"/spec/claimRef/{field}", "value": ""},
+            {"op": "remove", "path": f"/spec/claimRef/{field}"})]
+    kubectl = _kubectl("patch", "pv", vol.name, "--type=json", "-p", _compact(body))
+    requests = (Request("PATCH", volume_path(vol.name), body, JSON_PATCH, FIELD_MANAGER),)
     if vol.phase != "Released":
-        return _refused(action, title, f"{vol.name} is {vol.phase}, not Released: only a Released volume "
-                        "can be reclaimed.", kubectl, target=target)
+        return replace(_refused(action, title, f"{vol.name} is {vol.phase}, not Released: only a Released volume "
+                        "can be reclaimed.", kubectl, target=target), based_on=basis)
     claim_full = vol.claim
     claim_name = claim_full.split("/", 1)[-1] if claim_full else None
     if mode == "keep" and not claim_full:
-        return _refused(action, title, f"{vol.name} records no claim to keep it for; free it instead.",
-                        kubectl, target=target)
+        return replace(_refused(action, title, f"{vol.name} records no claim to keep it for; free it instead.",
+                        kubectl, target=target), based_on=basis)
     if mode == "keep" and vol.reserved:
-        return _refused(action, title, f"{vol.name} is already reserved for {claim_full}.", kubectl, target=target)
+        return replace(_refused(action, title, f"{vol.name} is already reserved for {claim_full}.", kubectl, target=target), based_on=basis)
 
     sc = f"storage class {vol.storage_class}" if vol.storage_class else "no storage class"
     size = f", at least {vol.capacity}" if vol.capacity else ""
@@ -670,7 +737,8 @@ def plan_reclaim_volume(view_or_volume: StatefulSetView | VolumeView, mode: str,
         warnings.append(f"Its reclaim policy is Delete: when the next claim bound to {vol.name} is deleted, "
                         "the volume and its data are deleted.")
     return Plan(action, title, tuple(effect), tuple(warnings), kubectl, requests,
-                destructive=mode == "free", target=target)
+                destructive=mode == "free", target=target,
+                based_on=basis)
 
 
 def plan_delete_claim(view: StatefulSetView, claim_name: str) -> Plan:
@@ -794,6 +862,15 @@ def _template_images(template: dict) -> dict[str, str]:
     return {c.get("name"): c.get("image") for c in containers if isinstance(c, dict)}
 
 
+def _images_unchanged(view: StatefulSetView) -> list[dict]:
+    """JSON patch tests: the template's containers still have the names and images shown."""
+    out: list[dict] = []
+    for index, (container, image) in enumerate(view.images):
+        out.append({"op": "test", "path": f"/spec/template/spec/containers/{index}/name", "value": container})
+        out.append({"op": "test", "path": f"/spec/template/spec/containers/{index}/image", "value": image})
+    return out
+
+
 def plan_undo(view: StatefulSetView, revisions: list[dict], to_revision: int | None = None, *,
               now: float | None = None) -> Plan:
     """`kubectl rollout undo`: put a recorded revision's pod template back (None = the previous one).
@@ -833,7 +910,7 @@ def plan_undo(view: StatefulSetView, revisions: list[dict], to_revision: int | N
         return _refused("undo", title, f"Revision {number} holds no pod template.", kubectl, target=target)
     restored = copy.deepcopy(template)
     restored.pop("$patch", None)
-    body = [{"op": "replace", "path": "/spec/template", "value": restored}]
+    body = _images_unchanged(view) + [{"op": "replace", "path": "/spec/template", "value": restored}]
     requests = (Request("PATCH", sts_path(view), body, JSON_PATCH, FIELD_MANAGER),)
     effect = [f"The pod template of {view.key} goes back to revision {number}" + (f" ({name})." if name else ".")]
     now_images = dict(view.images)
@@ -844,7 +921,8 @@ def plan_undo(view: StatefulSetView, revisions: list[dict], to_revision: int | N
     effect.append(f"Images: {_join(changes)}." if changes else "The images stay the same; other template fields change.")
     effect += _undo_effects(view, number, name, history, now)
     warnings = _by_hand_warnings(view, number, name, now, "the undo")
-    return Plan("undo", title, tuple(effect), tuple(warnings), kubectl, requests, False, target=target)
+    return Plan("undo", title, tuple(effect), tuple(warnings), kubectl, requests, False, target=target,
+                based_on=tuple((f"image of container {c}", i) for c, i in view.images))
 
 
 def _by_hand_warnings(view: StatefulSetView, number: int, name: str | None, now: float | None,
@@ -970,8 +1048,12 @@ def plan_set_image(view: StatefulSetView, container: str, image: str,
     target = _sts_target(view)
     if images[container] == new:
         return _refused("set-image", title, f"Container {container} already runs {new}.", kubectl, target=target)
-    body = {"spec": {"template": {"spec": {"containers": [{"name": container, "image": new}]}}}}
-    requests = (Request("PATCH", sts_path(view), body, STRATEGIC_PATCH, FIELD_MANAGER),)
+    index = [name for name, _ in view.images].index(container)
+    pointer = f"/spec/template/spec/containers/{index}"
+    body = [{"op": "test", "path": f"{pointer}/name", "value": container},
+            {"op": "test", "path": f"{pointer}/image", "value": images[container]},
+            {"op": "replace", "path": f"{pointer}/image", "value": new}]
+    requests = (Request("PATCH", sts_path(view), body, JSON_PATCH, FIELD_MANAGER),)
     effect = [f"Container {container} of {view.key} changes image from {images[container]} to {new}."]
     history = _history(view, revisions or ())
     reused = _reused_by_image(view, history, container, new)
@@ -986,4 +1068,5 @@ def plan_set_image(view: StatefulSetView, container: str, image: str,
         warnings.append(f"The partition is 0: all {view.replicas} pods are replaced in turn. To try the image "
                         "on one pod first, hold the rollout (h) before changing the image.")
     warnings += _halted_note(view)
-    return Plan("set-image", title, tuple(effect), tuple(warnings), kubectl, requests, False, target=target)
+    return Plan("set-image", title, tuple(effect), tuple(warnings), kubectl, requests, False, target=target,
+                based_on=((f"image of container {container}", images[container]),))

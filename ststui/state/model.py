@@ -22,6 +22,8 @@ Meanings fixed by the state layer (see topology.py / rollout.py):
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,8 @@ W_PARTITION_TOO_LARGE = "partition-exceeds-replicas"
 W_ROLLOUT_HALTED = "rollout-halted"
 W_MISSING_CLAIM = "missing-claim"
 W_ONDELETE_PENDING = "ondelete-old-revision"
+W_FOREIGN_POD = "foreign-pod"              # named like the set's pods, not owned by it
+W_SLOTS_CAPPED = "slots-capped"            # more replicas than slots shown
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,7 @@ class StatefulSetView:
     images: tuple[tuple[str, str], ...] = ()   # (container, image) of the template
     created: float | None = None
     resource_version: str | None = None   # may lag when only the resourceVersion moved
+    foreign_pods: tuple[str, ...] = ()    # pods named like this set's but not its own (no slot)
     loading: tuple[str, ...] = ()  # kinds not listed yet (start-up): derived facts are withheld
     pod_management_policy: str = "OrderedReady"
 
@@ -201,10 +206,15 @@ class StatefulSetView:
         return f"{self.namespace}/{self.name}"
 
     def slot(self, ordinal: int) -> PodSlot | None:
-        for s in self.slots:
-            if s.ordinal == ordinal:
-                return s
+        # Slots are sorted by ordinal: a binary search keeps plans linear in the replicas.
+        i = bisect_left(self.slots, ordinal, key=_slot_ordinal)
+        if i < len(self.slots) and self.slots[i].ordinal == ordinal:
+            return self.slots[i]
         return None
+
+
+def _slot_ordinal(slot: PodSlot) -> int:
+    return slot.ordinal
 
 
 def revision_label(kind: str | None) -> str:

@@ -16,7 +16,8 @@ must treat them as read-only.
 Dropped on purpose: pod labels `statefulset.kubernetes.io/pod-name` and
 `apps.kubernetes.io/pod-index` when they only repeat the pod's name and ordinal (so pods
 of one revision share one label dict), node heartbeat times (a heartbeat alone is not a
-change), and every annotation except a StorageClass's default-class marker.
+change), and every annotation except a StorageClass's default-class marker and a
+StatefulSet's staged rollout plan (`ststui.io/rollout-plan`, see state/staged.py).
 
 Pure functions, no I/O.
 """
@@ -30,6 +31,7 @@ _intern = sys.intern
 Obj = dict[str, Any]
 
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
+STAGED_PLAN_ANNOTATION = "ststui.io/rollout-plan"      # == state.staged.ANNOTATION
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
 
 # Shared sub-objects, by a hashable key of their content. Bounded: when full it starts
@@ -222,7 +224,11 @@ def slim_statefulset(obj: Obj) -> Obj:
         value = status.get(key)
         if value is not None:
             out_status[key] = _s(value)
-    return {"metadata": _metadata(md, _labels(md.get("labels"))), "spec": out_spec, "status": out_status}
+    meta = _metadata(md, _labels(md.get("labels")))
+    plan = (md.get("annotations") or {}).get(STAGED_PLAN_ANNOTATION)
+    if plan is not None:       # the staged rollout plan, shown in the rollout strip
+        meta = dict(meta, annotations={STAGED_PLAN_ANNOTATION: plan})
+    return {"metadata": meta, "spec": out_spec, "status": out_status}
 
 
 def _container_statuses(statuses: list | None) -> list[Obj] | None:

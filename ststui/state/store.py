@@ -70,6 +70,9 @@ def split_key(key: str) -> tuple[str, str, str]:
     raise ValueError(f"not an object key: {key!r}")
 
 
+MAX_ORDINAL = 2**31 - 1   # ordinals and replicas are int32 in the API
+
+
 def split_ordinal(name: str) -> tuple[str, int] | None:
     """("web", 10) for "web-10"; None when the name does not end in "-<ordinal>".
     The ordinal must be written canonically ("web-01" is not ordinal 1's pod)."""
@@ -78,6 +81,8 @@ def split_ordinal(name: str) -> tuple[str, int] | None:
         return None
     if len(suffix) > 1 and suffix[0] == "0":
         return None
+    if len(suffix) > 10 or int(suffix) > MAX_ORDINAL:
+        return None     # no StatefulSet has such an ordinal (int32); never parse 5,000 digits
     return prefix, int(suffix)
 
 
@@ -118,6 +123,31 @@ def _same_content(a: Obj, b: Obj) -> bool:
     return True
 
 
+MAX_SKIPPED_NOTES = 20   # malformed objects named per kind (the rest are counted)
+
+
+def _checked(plural: str, raw: Any) -> tuple[NsName, Obj] | str:
+    """(key, slim object) of one raw object from the server, or a sentence naming why it
+    is skipped: one malformed object must not fail a whole LIST or the watch."""
+    kind = plural[:-1]
+    md = raw.get("metadata") if isinstance(raw, dict) else None
+    name = md.get("name") if isinstance(md, dict) else None
+    ns = md.get("namespace") if isinstance(md, dict) else None
+    label = f"{ns}/{name}" if isinstance(ns, str) and ns and isinstance(name, str) else repr(name)[:80]
+    if not isinstance(name, str) or not name or (ns is not None and not isinstance(ns, str)):
+        return f"{kind} {label}: no usable metadata.name/namespace"
+    try:
+        slimmed = slim_object(plural, raw)
+        if plural in ("pods", "controllerrevisions"):
+            refs = slimmed["metadata"].get("ownerReferences") or ()
+            if not isinstance(refs, (list, tuple)) or not all(isinstance(r, dict) for r in refs):
+                raise ValueError("ownerReferences is not a list of objects")
+        _entries(plural, "" if plural in CLUSTER_SCOPED else ns or "", name, slimmed)
+    except Exception as exc:   # a field of the wrong type anywhere the slimmer or indexes look
+        return f"{kind} {label}: malformed ({type(exc).__name__}: {str(exc)[:120]})"
+    return ("" if plural in CLUSTER_SCOPED else ns or "", name), slimmed
+
+
 def controller_ref(obj: Obj) -> Obj | None:
     """The ownerReference with controller: true, if any."""
     for ref in (obj.get("metadata") or {}).get("ownerReferences") or ():
@@ -139,7 +169,7 @@ def pod_statefulset_slot(pod: Obj) -> tuple[str, int] | None:
         if parsed is not None and parsed[0] == owner:
             return owner, parsed[1]
         index = (md.get("labels") or {}).get("apps.kubernetes.io/pod-index")
-        if index is not None and index.isdigit():
+        if isinstance(index, str) and index.isdigit() and len(index) <= 10 and int(index) <= MAX_ORDINAL:
             return owner, int(index)
         return None
     return split_ordinal(name)
@@ -222,6 +252,8 @@ class Store:
         self._pending: dict[str, tuple[NsName, ...]] = {}
         self._last_taken: dict[str, tuple[NsName, ...]] = {}
         self._list_rv: dict[tuple[str, str | None], str] = {}
+        self._skipped: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        self._skipped_events: list[str] = []
         self._version = 0
 
     # --- writing --------------------------------------------------------------------
@@ -253,18 +285,25 @@ class Store:
             bucket = self._bucket(plural)
         seen: set[NsName] = set()
         batch: list[tuple[NsName, Obj]] = []
+        skipped: list[str] = []
+        more = 0
         for raw in items:
-            md = raw.get("metadata") or {}
-            name = md.get("name")
-            if not name:
+            parsed = _checked(plural, raw)
+            if isinstance(parsed, str):
+                if len(skipped) < MAX_SKIPPED_NOTES:
+                    skipped.append(parsed)
+                else:
+                    more += 1
                 continue
-            key = ("" if plural in CLUSTER_SCOPED else md.get("namespace") or "", name)
+            key, new = parsed
             seen.add(key)
             old = bucket.get(key)
-            rv = md.get("resourceVersion")
-            if old is not None and rv is not None and old["metadata"].get("resourceVersion") == rv:
+            # By content, never by resourceVersion alone: after a server restore or
+            # replacement an equal resourceVersion string may name different content.
+            if old is not None and old["metadata"].get("resourceVersion") == new["metadata"].get(
+                    "resourceVersion") and _same_content(old, new):
                 continue
-            batch.append((key, slim_object(plural, raw)))
+            batch.append((key, new))
             if len(batch) >= _BATCH:
                 changed += self._upsert_batch(plural, bucket, batch)
                 batch = []
@@ -275,6 +314,9 @@ class Store:
                 self._remove(plural, bucket, key)
                 changed += 1
             self._list_rv[(plural, scope)] = resource_version
+            if more:
+                skipped.append(f"{plural[:-1]} … and {more} more malformed objects")
+            self._skipped[(plural, scope)] = tuple(skipped)
         return changed
 
     def _upsert_batch(self, plural: str, bucket: dict[NsName, Obj], batch: list[tuple[NsName, Obj]]) -> int:
@@ -292,12 +334,14 @@ class Store:
         Returns whether the store applied it."""
         if event_type not in ("ADDED", "MODIFIED", "DELETED"):
             return False
-        md = obj.get("metadata") or {}
-        name = md.get("name")
-        if not name:
+        parsed = _checked(plural, obj)
+        if isinstance(parsed, str):
+            with self._lock:
+                self._skipped_events.append(parsed)
+                del self._skipped_events[:-MAX_SKIPPED_NOTES]
             return False
-        key = ("" if plural in CLUSTER_SCOPED else md.get("namespace") or "", name)
-        rv = md.get("resourceVersion")
+        key, slimmed = parsed
+        rv = slimmed["metadata"].get("resourceVersion")
         with self._lock:
             bucket = self._bucket(plural)
             old = bucket.get(key)
@@ -309,8 +353,16 @@ class Store:
                 return True
             if old is not None and not is_newer(rv, old_rv):
                 return False
-            self._upsert(plural, bucket, key, slim_object(plural, obj))
+            self._upsert(plural, bucket, key, slimmed)
             return True
+
+    def skipped(self, plural: str, namespace: str | None = None) -> tuple[str, ...]:
+        """Sentences naming the malformed objects the last `replace()` of `plural` skipped,
+        and those skipped in watch events since (most recent last, bounded)."""
+        scope = None if plural in CLUSTER_SCOPED else namespace
+        with self._lock:
+            events = tuple(n for n in self._skipped_events if n.startswith(f"{plural[:-1]} "))
+            return self._skipped.get((plural, scope), ()) + events
 
     def _bucket(self, plural: str) -> dict[NsName, Obj]:
         bucket = self._objects.get(plural)

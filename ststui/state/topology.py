@@ -363,17 +363,17 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float,
     ctx.dns_note = _dns_note(store, ctx)
 
     # Slots.
-    pods = store.pods_of(ns, name)
-    high = max(ctx.end, max(pods) if pods else ctx.end)
-    ordinals = set(range(start, high + 1))
+    pods, foreign = slot_pods(store.pods_of(ns, name), md.get("uid"), start, replicas)
+    ordinals = set(spec_ordinals(start, replicas))
     ordinals.update(pods)
+    ordinals.update(beyond_spec_holes(start, replicas, pods))
     slots = tuple(_slot(store, ctx, o, pods.get(o)) for o in sorted(ordinals))
 
     # Claims and volumes.
     claims: list[ClaimView] = []
     for t_index, tpl in enumerate(templates):
         existing = store.claims_of(ns, name, tpl)
-        for o in sorted(set(range(start, ctx.end + 1)) | set(existing)):
+        for o in sorted(set(spec_ordinals(start, replicas)) | set(existing)):
             claims.append(_claim_view(ctx, tpl, o, existing.get(o)))
     t_order = {t: i for i, t in enumerate(templates)}
     claims.sort(key=lambda c: (c.ordinal, t_order.get(c.template, 0)))
@@ -432,6 +432,7 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float,
 
     # While a kind is still loading, derived warnings would be false alarms: none yet.
     warnings = () if loading else _warnings(ctx, store, service, svc, rollout, slots, claims, volumes)
+    warnings += _slot_warnings(name, replicas, foreign)
 
     retention = spec.get("persistentVolumeClaimRetentionPolicy") or {}
     template = spec.get("template") or {}
@@ -456,9 +457,74 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float,
         images=tuple((c.get("name") or "", c.get("image") or "") for c in containers),
         created=parse_time(md.get("creationTimestamp")),
         resource_version=md.get("resourceVersion"),
+        foreign_pods=tuple(foreign),
         loading=loading,
         pod_management_policy=rspec.pod_management_policy,
     )
+
+
+# --- slot building (bounded whatever the pods are called) --------------------------------
+
+MAX_SPEC_SLOTS = 2000   # ordinals of the spec range shown as slots (holes included)
+
+
+def spec_ordinals(start: int, replicas: int) -> range:
+    """The spec's ordinals, at most MAX_SPEC_SLOTS of them: no structure grows with a
+    replica count or an ordinal's value."""
+    return range(start, start + max(0, min(replicas, MAX_SPEC_SLOTS)))
+
+
+MAX_HOLES_BEYOND = 64   # holes shown between the spec's end and a pod being scaled away
+
+
+def beyond_spec_holes(start: int, replicas: int, pods: dict[int, Obj]) -> range:
+    """Holes between the last spec ordinal and the highest owned pod above it, when that
+    gap is small (a scale-down in progress); never a range that grows with an ordinal."""
+    end = start + max(0, replicas)
+    high = max((o for o in pods if o >= end), default=None)
+    if high is None or high - end > MAX_HOLES_BEYOND:
+        return range(0)
+    return range(end, high)
+
+
+def slot_pods(candidates: dict[int, Obj], sts_uid: str | None, start: int,
+              replicas: int) -> tuple[dict[int, Obj], list[str]]:
+    """({ordinal: pod} that occupy slots, names of foreign pods) from the pods named or
+    owned like this StatefulSet's (`Store.pods_of`).
+
+    A slot comes from a pod the StatefulSet controls (controller ownerReference with its
+    uid, whatever the ordinal), or from a pod with no controller whose ordinal is in the
+    spec range (an orphan in its slot). Anything else named like the set's pods (an
+    unowned `web-999999999999`, a pod of an earlier StatefulSet of that name) is foreign:
+    listed by name, never a slot."""
+    pods: dict[int, Obj] = {}
+    foreign: list[str] = []
+    end = start + replicas
+    for ordinal, pod in candidates.items():
+        ref = controller_ref(pod)
+        if ref is not None:
+            owned = sts_uid is None or not ref.get("uid") or ref.get("uid") == sts_uid
+        else:
+            owned = start <= ordinal < end
+        if owned:
+            pods[ordinal] = pod
+        else:
+            foreign.append(pod["metadata"]["name"])
+    foreign.sort()
+    return pods, foreign
+
+
+def _slot_warnings(name: str, replicas: int, foreign: list[str]) -> tuple[Warning, ...]:
+    out = []
+    if replicas > MAX_SPEC_SLOTS:
+        out.append(Warning(m.W_SLOTS_CAPPED, f"{name} has {replicas} replicas: only ordinals of the first "
+                           f"{MAX_SPEC_SLOTS} and the existing pods are shown as slots"))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        out.append(Warning(m.W_FOREIGN_POD, f"{shown} {'is' if len(foreign) == 1 else 'are'} named like pods of "
+                           f"{name} but not owned by it: listed as foreign, not as slots",
+                           obj=f"pod/{foreign[0]}"))
+    return tuple(out)
 
 
 # --- warnings -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ own copy of the cluster, and never computes StatefulSet logic (it renders views 
 from __future__ import annotations
 
 import gc
+import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -32,6 +33,7 @@ from ststui.tui.changes import ChangeActions
 from ststui.tui.header import StatusBar, status_text
 from ststui.tui.footer import RankedFooter
 from ststui.tui.help import HelpScreen
+from ststui.tui.inspect import HANDOFF_CHANGES, INSPECT_ACTIONS, InspectActions
 from ststui.tui.messages import MessageLine
 from ststui.tui.modals import ChoiceModal
 from ststui.tui.panes import (
@@ -45,6 +47,7 @@ from ststui.tui.panes import (
     WarningsPane,
 )
 from ststui.tui.session import Session
+from ststui.tui.staged import PlanProgress, StagedActions
 
 # How the header and pane titles name the kinds still loading, in the order they are told.
 KIND_WORDS = {"statefulsets": "statefulsets", "pods": "pods", "persistentvolumeclaims": "claims",
@@ -59,7 +62,7 @@ ALL_NAMESPACES = ""   # choice value meaning "all namespaces"
 
 # App keys that act on the main screen only (hidden while a dialog or view is open).
 MAIN_SCREEN_ACTIONS = frozenset({"back", "help", "filter", "yaml", "describe", "history", "namespace",
-                                 "context", "action_log", "quit"}) | MUTATING_ACTIONS
+                                 "context", "action_log", "quit"}) | MUTATING_ACTIONS | INSPECT_ACTIONS
 
 # Which object each pane's rows are, for y/d.
 _PANE_PLURALS = {
@@ -79,7 +82,7 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
-class StsTuiApp(ChangeActions, App):
+class StsTuiApp(StagedActions, ChangeActions, InspectActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
     CSS_PATH = str(CSS_FILE)
@@ -98,8 +101,10 @@ class StsTuiApp(ChangeActions, App):
         Binding("v", "history", "History", id="ststui.history"),
         Binding("n", "namespace", "Namespace", id="ststui.namespace"),
         Binding("c", "context", "Context", id="ststui.context"),
-        Binding("l", "action_log", "Log", id="ststui.action_log"),
+        Binding("L", "action_log", "Change log", id="ststui.action_log"),
+        Binding("E", "events", "Events", id="ststui.events"),
         Binding("q", "quit", "Quit", id="ststui.quit"),
+        Binding("ctrl+r", "reconnect", "Reconnect", show=False, id="ststui.reconnect"),
     ]
 
     def __init__(self, session: Session, *, read_only: bool = False,
@@ -138,6 +143,7 @@ class StsTuiApp(ChangeActions, App):
         with VerticalScroll(id="body", can_focus=False):
             yield StatefulSetsPane(id="statefulsets")
             yield RolloutStrip(id="rollout")
+            yield PlanProgress(id="plan")
             with Container(id="detail"):
                 yield PodsPane(id="pods")
                 with Container(id="storage"):
@@ -190,6 +196,7 @@ class StsTuiApp(ChangeActions, App):
         self.load_all()
         self.sts_pane.focus()
         self._start_watch()
+        self._start_terminal_guard()
         if self.notice:
             self.notify(self.notice, timeout=15)
         self.watch(self._widget("#body", VerticalScroll), "scroll_y", self._update_pinned, init=False)
@@ -245,10 +252,45 @@ class StsTuiApp(ChangeActions, App):
     def _run_watch(self, session: Session) -> None:
         session.run_watch()
 
+    # --- failures: our own crash line instead of Textual's (it prints local variables) ---
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash_error = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        from ststui.tui.crash import crash_line
+        error = getattr(self, "_crash_error", None) or RuntimeError("unknown error")
+        self.bell()
+        self._exit_renderables.append(crash_line(error))
+        self._close_messages_no_wait()
+
+    def _start_terminal_guard(self) -> None:
+        if self.is_headless:
+            return
+        from ststui.tui.crash import TerminalGuard
+
+        def gone(why: str) -> None:
+            self.session.stop()
+            if threading.current_thread() is threading.main_thread():
+                self.exit(return_code=1, message=f"ststui: {why}; stopped.")
+            else:
+                self.call_from_thread(self.exit, None, 1, f"ststui: {why}; stopped.")
+
+        self._terminal_guard = TerminalGuard(gone).start()
+
     def on_unmount(self) -> None:
         for timer in self._refresh_timers:
             timer.stop()
+        self.stop_log_streams()
         self.session.stop()
+
+    def action_reconnect(self) -> None:
+        """ctrl+r: end every backoff wait and reconnect now."""
+        if self.session.reconnect_now():
+            self.notify("Reconnecting to the API server now.", timeout=3)
+        else:
+            self.notify("Not connected to a cluster: nothing to reconnect.", severity="warning")
 
     async def action_quit(self) -> None:
         self.session.stop()
@@ -418,6 +460,8 @@ class StsTuiApp(ChangeActions, App):
         return "loading " + ", ".join(parts)
 
     def _update_status(self) -> None:
+        if not self.screen_stack:        # shutting down: a timer fired after the screens went
+            return
         connection = self.session.connection_state()
         stale = connection.stale
         self._main_screen().set_class(stale, "-stale")
@@ -479,6 +523,8 @@ class StsTuiApp(ChangeActions, App):
             return False       # dialogs and views have their own keys (q/escape close them)
         if action in MUTATING_ACTIONS and self.read_only:
             return None        # shown greyed in the Footer, and not run
+        if action in HANDOFF_CHANGES and self.read_only:
+            return False       # a shell or an editor could change anything: hidden
         return True
 
     def on_key(self, event) -> None:
@@ -711,7 +757,7 @@ class StsTuiApp(ChangeActions, App):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group == "ops":
+        if worker.group in ("ops", "conflict"):
             self.ops_worker_changed(event)
         elif worker.group == "reopen":
             if event.state == WorkerState.SUCCESS:

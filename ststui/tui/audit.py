@@ -3,10 +3,13 @@
 Place in the flow: after `ops.execute` returns an `OpResult`, the app calls
 `ActionLog.record(...)`; the log screen (`l`) shows the entries, and when a path was
 given each entry is appended to that file as one line (UTC time, context, outcome,
-result sentence, kubectl equivalent). Nothing secret is written: only what the user saw.
+result sentence, kubectl equivalent). Nothing secret is written: only what the user saw,
+through `kube.connect.mask_secrets`. The file is created 0600, and only when the first
+entry is written.
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,7 +29,9 @@ class LogEntry:
         stamp = datetime.fromtimestamp(self.when, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         outcome = "OK" if self.ok else "FAILED"
         commands = " && ".join(self.kubectl) if self.kubectl else "-"
-        return f"{stamp}\tcontext={self.context}\t{outcome}\t{self.title}\t{self.message}\t{commands}"
+        from ststui.kube.connect import mask_secrets
+        line = f"{stamp}\tcontext={self.context}\t{outcome}\t{self.title}\t{self.message}\t{commands}"
+        return mask_secrets(line.replace("\n", " "))
 
 
 class ActionLog:
@@ -44,7 +49,8 @@ class ActionLog:
             if self.path is None:
                 return
             try:
-                with self.path.open("a", encoding="utf-8") as handle:
+                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                with os.fdopen(fd, "a", encoding="utf-8") as handle:
                     handle.write(entry.line() + "\n")
             except OSError as exc:
                 self.file_error = f"Could not write the audit log {self.path}: {exc.strerror or exc}."

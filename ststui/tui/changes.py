@@ -6,9 +6,17 @@ in a dialog (value and choice dialogs first where the action needs input). A con
 plan runs in a thread worker through `session.execute`; the result is notified, kept in
 the action log and appended to the audit file. Nothing here decides what a change does:
 the plans say it, the server does it, and the watch brings it back.
+
+Conflicts: every plan is sent with preconditions (what it was computed from). When the
+server refuses because someone else changed the object since the dialog opened, nothing
+was changed; the app waits until the store holds the server's new state, plans the same
+change again from it (`Replan`: the same action with the same typed value) and reopens
+the dialog with the new effect and a sentence saying what moved ("the partition is now
+0 (it was 3 when the dialog opened)"). Each dialog accepts one answer only.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from textual import work
@@ -17,46 +25,79 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ststui.state import actions
-from ststui.state.actions import PlanError
+from ststui.state.actions import PlanError, conflict_sentence
+from ststui.state.model import StatefulSetView
 from ststui.tui.audit import LogEntry
 from ststui.tui.modals import ChoiceModal, ConfirmModal, ValueModal, kubectl_lines
 from ststui.tui.views import revision_images
+
+
+@dataclass(frozen=True)
+class Replan:
+    """How to plan the same change again from a fresh view of one StatefulSet."""
+    namespace: str
+    name: str
+    make: Callable[[StatefulSetView], Any]
+
+
+def _replan_for(view: StatefulSetView | None, make: Callable[[StatefulSetView], Any]) -> Replan | None:
+    return None if view is None else Replan(view.namespace, view.name, make)
 
 
 class ChangeActions:
     """Mixin for StsTuiApp: needs `session`, `read_only`, `clock`, `action_log`,
     `_need_view()`, `_selected_slot/claim/volume()`, `selected_view()`."""
 
-    def run_plan_flow(self, make: Callable[[], Any], override: Callable[[], Any] | None = None) -> None:
+    def run_plan_flow(self, make: Callable[[], Any], override: Callable[[], Any] | None = None,
+                      replan: Replan | None = None, notice: str | None = None) -> None:
         """Build a plan; show a refusal (with an override if allowed) or ask to confirm it."""
         try:
             plan = make()
         except PlanError as exc:
             self.notify(str(exc), severity="error")
             return
+        except Exception as exc:      # a plan must never take the app down
+            self.notify(f"Could not plan this change: {self.session.describe_error(exc)}", severity="error")
+            return
         if plan.refused:
             if override is None or not plan.overridable:
-                self.push_screen(ConfirmModal(plan))
+                self.push_screen(ConfirmModal(plan, notice=notice))
                 return
 
             def overridden(yes: bool | None) -> None:
                 if yes:
-                    self.run_plan_flow(override)
+                    self.run_plan_flow(override, replan=replan and Replan(
+                        replan.namespace, replan.name, lambda v: replan.make(v, override=True)))
 
-            self.push_screen(ConfirmModal(plan, override_label="Override"), overridden)
+            self.push_screen(ConfirmModal(plan, override_label="Override", notice=notice), overridden)
             return
-        self.confirm_and_execute(plan)
+        self.confirm_and_execute(plan, replan, notice)
 
-    def confirm_and_execute(self, plan: Any) -> None:
+    def confirm_and_execute(self, plan: Any, replan: Replan | None = None, notice: str | None = None) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes:
+                self._replans[id(plan)] = (plan, replan)
                 self.execute_plan(plan)
 
-        self.push_screen(ConfirmModal(plan), confirmed)
+        self.push_screen(ConfirmModal(plan, notice=notice), confirmed)
 
-    def _after_value(self, plan: Any) -> None:
-        if plan is not None:
-            self.confirm_and_execute(plan)
+    @property
+    def _replans(self) -> dict[int, tuple[Any, Replan | None]]:
+        replans = self.__dict__.get("_replans_by_plan")
+        if replans is None:
+            replans = self.__dict__["_replans_by_plan"] = {}
+        return replans
+
+    def _value_flow(self, view: StatefulSetView, title: str, prompt: str, initial: str,
+                    plan_for: Callable[[StatefulSetView, str], Any]) -> None:
+        """A value dialog, then the confirmation; a conflict re-plans with the same value."""
+        def done(plan: Any) -> None:
+            if plan is not None:
+                text = getattr(modal, "submitted", "")
+                self.confirm_and_execute(plan, _replan_for(view, lambda v: plan_for(v, text)))
+
+        modal = ValueModal(title, prompt, initial, lambda text: plan_for(view, text))
+        self.push_screen(modal, done)
 
     @work(thread=True, exit_on_error=False, group="ops")
     def execute_plan(self, plan: Any) -> tuple[Any, Any, str | None]:
@@ -65,6 +106,36 @@ class ChangeActions:
             return plan, self.session.execute(plan, self.read_only), None
         except Exception as exc:  # ops.execute turns API errors into results; this is the rest
             return plan, None, self.session.describe_error(exc)
+
+    @work(thread=True, exit_on_error=False, group="conflict")
+    def _catch_up(self, plan: Any, replan: Replan) -> tuple[Any, Replan]:
+        """After a conflict: wait (bounded) until the store holds the server's new state."""
+        try:
+            self.session.wait_for_server_state(plan.target)
+        except Exception:
+            pass
+        return plan, replan
+
+    def _replan_after_conflict(self, plan: Any, replan: Replan) -> None:
+        from ststui.state.topology import build_view
+        view = build_view(self.session.store, replan.namespace, replan.name, self.clock())
+        if view is None:
+            self.notify(f"{replan.namespace}/{replan.name} no longer exists; nothing was changed.",
+                        severity="error")
+            return
+
+        def make() -> Any:
+            return replan.make(view)
+
+        try:
+            fresh = make()
+        except PlanError as exc:
+            self.notify(f"Not done, and cannot plan it again: {exc}", severity="error")
+            return
+        moved = conflict_sentence(plan, fresh)
+        notice = (f"Not done: {moved}; someone else changed it, and nothing was changed. "
+                  "Below is what confirming does now.")
+        self.run_plan_flow(make, replan=_replan_for(view, replan.make), notice=notice)
 
     def _record(self, plan: Any, ok: bool, message: str, kubectl: Iterable[str]) -> None:
         title = getattr(plan, "title", "Change")
@@ -81,39 +152,38 @@ class ChangeActions:
         view = self._need_view()
         if view is not None:
             self.run_plan_flow(lambda: actions.plan_step(view),
-                               override=lambda: actions.plan_step(view, override=True))
+                               override=lambda: actions.plan_step(view, override=True),
+                               replan=_replan_for(view, actions.plan_step))
 
     def action_set_partition(self) -> None:
         view = self._need_view()
         if view is None:
             return
-        self.push_screen(ValueModal(
-            f"Set partition · {view.key}",
-            f"Partition (0..{view.replicas}): pods with an ordinal at or above it are updated.",
-            str(view.rollout.partition), lambda text: actions.plan_set_partition(view, text)),
-            self._after_value)
+        self._value_flow(view, f"Set partition · {view.key}",
+                         f"Partition (0..{view.replicas}): pods with an ordinal at or above it are updated.",
+                         str(view.rollout.partition), actions.plan_set_partition)
 
     def action_hold(self) -> None:
         view = self._need_view()
         if view is None:
             return
         if view.rollout.partition >= view.replicas and view.replicas > 0:
-            self.run_plan_flow(lambda: actions.plan_release(view))
+            self.run_plan_flow(lambda: actions.plan_release(view), replan=_replan_for(view, actions.plan_release))
         else:
-            self.run_plan_flow(lambda: actions.plan_hold(view))
+            self.run_plan_flow(lambda: actions.plan_hold(view), replan=_replan_for(view, actions.plan_hold))
 
     def action_release(self) -> None:
         view = self._need_view()
         if view is not None:
-            self.run_plan_flow(lambda: actions.plan_release(view))
+            self.run_plan_flow(lambda: actions.plan_release(view), replan=_replan_for(view, actions.plan_release))
 
     def action_scale(self) -> None:
         view = self._need_view()
         if view is None:
             return
-        self.push_screen(ValueModal(
-            f"Scale · {view.key}", "Replicas:", str(view.replicas),
-            lambda text: actions.plan_scale(view, text)), self._after_value)
+        ceiling = getattr(self, "replicas_ceiling", actions.DEFAULT_REPLICAS_CEILING)
+        self._value_flow(view, f"Scale · {view.key}", f"Replicas (0..{ceiling}):", str(view.replicas),
+                         lambda v, text: actions.plan_scale(v, text, ceiling))
 
     def action_restart(self) -> None:
         view = self._need_view()
@@ -141,7 +211,9 @@ class ChangeActions:
 
         def chosen(number: Any) -> None:
             if number is not None:
-                self.run_plan_flow(lambda: actions.plan_undo(view, revisions, number))
+                self.run_plan_flow(lambda: actions.plan_undo(view, revisions, number),
+                                   replan=_replan_for(view, lambda v: actions.plan_undo(
+                                       v, self.session.store.revisions_of(v.namespace, v.name), number)))
 
         self.push_screen(ChoiceModal(f"Undo rollout · {view.key}",
                                      "Roll the pod template back to revision:", choices), chosen)
@@ -160,9 +232,9 @@ class ChangeActions:
             if container is None:
                 return
             current = dict(containers).get(container, "")
-            self.push_screen(ValueModal(
-                f"Set image · {view.key}", f"Image of container {container}:", current,
-                lambda text: actions.plan_set_image(view, container, text, revisions)), self._after_value)
+            self._value_flow(view, f"Set image · {view.key}", f"Image of container {container}:", current,
+                             lambda v, text: actions.plan_set_image(
+                                 v, container, text, self.session.store.revisions_of(v.namespace, v.name)))
 
         if len(containers) == 1:
             ask_image(containers[0][0])
@@ -214,22 +286,43 @@ class ChangeActions:
             ("keep", f"keep for {claim}: remove only claimRef.uid (that claim binds it again)"),
             ("free", "free for any claim: remove claimRef"),
         ]
+        def chosen(mode: str | None) -> None:
+            if mode is not None:
+                self.run_plan_flow(lambda: actions.plan_reclaim_volume(volume, mode),
+                                   replan=_replan_for(view, lambda v: actions.plan_reclaim_volume(
+                                       self._volume_now(v, volume.name), mode)))
+
         self.push_screen(ChoiceModal(f"Reclaim volume · {volume.name}",
                                      f"{volume.name} is {volume.phase} (reclaim policy {volume.reclaim_policy}).",
-                                     choices),
-                         lambda mode: mode is not None and self.run_plan_flow(
-                             lambda: actions.plan_reclaim_volume(volume, mode)))
+                                     choices), chosen)
+
+    def _volume_now(self, view: StatefulSetView, name: str):
+        """The volume as the store has it now, whether or not it still belongs to `view`."""
+        for volume in view.volumes:
+            if volume.name == name:
+                return volume
+        from ststui.state.topology import _volume_view
+        pv = self.session.store.get("persistentvolumes", None, name)
+        if pv is None:
+            raise PlanError(f"Volume {name} no longer exists.")
+        return _volume_view(pv, None, None)
 
     def ops_worker_changed(self, event: Worker.StateChanged) -> None:
         """The result of a change: notify, action log, audit file."""
         worker = event.worker
         if event.state != WorkerState.SUCCESS:
             return
+        if worker.group == "conflict":
+            self._replan_after_conflict(*worker.result)
+            return
         plan, result, error = worker.result
+        _, replan = self._replans.pop(id(plan), (plan, None))
         if result is None:
             self._record(plan, False, error or "The change failed.", kubectl_lines(plan))
         else:
             self._record(plan, bool(result.ok), result.message, kubectl_lines(result) or kubectl_lines(plan))
+            if getattr(result, "conflict", False) and replan is not None:
+                self._catch_up(plan, replan)
 
     # --- command palette -------------------------------------------------------------
 
@@ -238,7 +331,7 @@ class ChangeActions:
         target = f" of {view.key}" if view is not None else ""
         if not self.read_only:
             yield SystemCommand(f"Step rollout{target}", "Lower the partition by one (a)", self.action_step)
-            yield SystemCommand(f"Set partition{target}", "Choose the partition (p)", self.action_set_partition)
+            yield SystemCommand(f"Set partition{target}", "Choose the partition (P)", self.action_set_partition)
             yield SystemCommand(f"Hold rollout{target}", "Partition = replicas: nothing more updates",
                                 lambda: view and self.run_plan_flow(lambda: actions.plan_hold(view)))
             yield SystemCommand(f"Release rollout{target}", "Partition 0: every pod updates",
@@ -258,6 +351,6 @@ class ChangeActions:
         yield SystemCommand("Revision history", "Revisions and the template diff (v)", self.action_history)
         yield SystemCommand("Namespace", "Switch namespace (n)", self.action_namespace)
         yield SystemCommand("Context", "Switch context (c)", self.action_context)
-        yield SystemCommand("Action log", "Changes made in this session (l)", self.action_action_log)
+        yield SystemCommand("Action log", "Changes made in this session (L)", self.action_action_log)
         yield SystemCommand("Help", "Keys and colours (?)", self.action_help)
         yield from super().get_system_commands(screen)

@@ -15,12 +15,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ststui.tui import render
+from ststui.tui.inspect import HANDOFF_CHANGES
 from ststui.tui.keyed_table import KeyedTable
 from ststui.tui.palette import P
 from ststui.tui.panes import MUTATING_ACTIONS, ClaimsPane, PodsPane, StatefulSetsPane, VolumesPane
 
 EXTRA_GLOBAL = [
     ("ctrl+p", "Command palette: every action by name"),
+    ("ctrl+r", "Reconnect to the API server now"),
     ("enter", "Drill in: StatefulSet → its pods, claim → its volume, pod/volume → describe, warning → its object"),
     ("up/down", "Move in the focused pane"),
 ]
@@ -64,7 +66,7 @@ class HelpScreen(ModalScreen[None]):
             description = binding.description or action
             if binding.tooltip:
                 description = f"{description}: {binding.tooltip}"
-            rows.append((key, description, self.read_only and action in MUTATING_ACTIONS))
+            rows.append((key, description, self.read_only and action in MUTATING_ACTIONS | HANDOFF_CHANGES))
         return rows
 
     def sections(self) -> list[tuple[str, list[tuple[str, str, bool]]]]:

@@ -14,8 +14,12 @@ message inline, so validation lives in one place.
   scrolls sideways (left/right); `c` copies it (OSC 52). The effect text scrolls
   (up/down) in what is left of the screen, so the buttons and the kubectl line always
   show, at 80x24 too.
-- `ValueModal(title, prompt, initial, make_plan)` -> Plan | None.
+- `ValueModal(title, prompt, initial, make_plan)` -> Plan | None. The input takes at most
+  `MAX_INPUT_CHARS` characters, and any error from planning becomes a sentence.
 - `ChoiceModal(title, prompt, choices)` -> chosen value | None.
+
+Every dialog answers once: keys that arrive after the first answer (two Enters in one
+read over a slow link) are ignored, so a dialog is never dismissed twice.
 """
 from __future__ import annotations
 
@@ -30,8 +34,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ststui.state.actions import PlanError
+from ststui.state.actions import MAX_INPUT_CHARS, PlanError
 from ststui.tui.palette import P
+
+
+class _AnswerOnce:
+    """Mixin for modal screens: the first answer dismisses, later ones are ignored."""
+
+    _answered = False
+
+    def answer(self, value: Any) -> None:
+        if self._answered:
+            return
+        self._answered = True
+        self.dismiss(value)
 
 
 def kubectl_lines(plan: Any) -> list[str]:
@@ -150,7 +166,7 @@ class FitBody:
         self.call_after_refresh(self.fit_body)
 
 
-class ConfirmModal(FitBody, ModalScreen[bool]):
+class ConfirmModal(_AnswerOnce, FitBody, ModalScreen[bool]):
     """Show a plan and ask yes/no; No is the default."""
 
     BINDINGS = [
@@ -168,9 +184,10 @@ class ConfirmModal(FitBody, ModalScreen[bool]):
         Binding("greater_than_sign", "scroll_kubectl(40)", "Scroll", show=False),
     ]
 
-    def __init__(self, plan: Any, *, override_label: str | None = None) -> None:
+    def __init__(self, plan: Any, *, override_label: str | None = None, notice: str | None = None) -> None:
         super().__init__(classes="dialog")
         self.plan = plan
+        self.notice = notice               # e.g. what changed since a refused attempt
         self.override_label = override_label
         self.refused = bool(getattr(plan, "refused", None))
         self.confirm_text = None if self.refused else (getattr(plan, "confirm_text", None) or None)
@@ -180,6 +197,8 @@ class ConfirmModal(FitBody, ModalScreen[bool]):
         with Vertical(id="dialog", classes="destructive" if destructive else "") as box:
             box.border_title = self.plan.title
             with VerticalScroll(id="dialog-body", can_focus=False):
+                if self.notice:
+                    yield Static(Text(f"⚠ {self.notice}", style=P.warn), id="plan-notice")
                 yield Static(plan_text(self.plan, with_kubectl=False), id="plan-text")
             commands = kubectl_lines(self.plan)
             if commands:
@@ -232,20 +251,20 @@ class ConfirmModal(FitBody, ModalScreen[bool]):
 
     @on(Input.Submitted, "#typed-confirm")
     def _typed_submit(self) -> None:
-        if self.can_confirm:
-            self.dismiss(True)
+        if not self._answered and self.can_confirm:
+            self.answer(True)
 
     @on(Button.Pressed, "#yes")
     def action_confirm(self) -> None:
-        if self.can_confirm:
-            self.dismiss(True)
+        if not self._answered and self.can_confirm:
+            self.answer(True)
 
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.answer(False)
 
 
-class ValueModal(FitBody, ModalScreen[Any]):
+class ValueModal(_AnswerOnce, FitBody, ModalScreen[Any]):
     """Ask for one value; `make_plan(text)` validates it (PlanError -> shown inline)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ststui.modal.cancel")]
@@ -260,13 +279,14 @@ class ValueModal(FitBody, ModalScreen[Any]):
         self.placeholder = placeholder
         self.plan: Any = None
         self.error: str | None = None
+        self.submitted = ""                # the text the returned plan was made from
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = self.title_text
             yield Label(self.prompt, id="value-prompt")
-            yield Input(value=self.initial, placeholder=self.placeholder, id="value-input",
-                        select_on_focus=True, compact=True)
+            yield Input(value=self.initial[:MAX_INPUT_CHARS], placeholder=self.placeholder, id="value-input",
+                        select_on_focus=True, compact=True, max_length=MAX_INPUT_CHARS)
             yield Static("", id="value-error")
             with VerticalScroll(id="dialog-body", can_focus=False):
                 yield Static("", id="plan-text")
@@ -289,6 +309,8 @@ class ValueModal(FitBody, ModalScreen[Any]):
             self.error = getattr(self.plan, "refused", None) or None
         except PlanError as exc:
             self.plan, self.error = None, str(exc)
+        except Exception as exc:   # every input answers with a sentence, never a traceback
+            self.plan, self.error = None, f"That value cannot be used ({type(exc).__name__})."
         # The dialog opens on the current value: that is not refused input, so say nothing
         # until the user types; a refusal is shown once (not again in the preview).
         if text.strip() != self.initial.strip():
@@ -314,16 +336,20 @@ class ValueModal(FitBody, ModalScreen[Any]):
     @on(Input.Submitted, "#value-input")
     @on(Button.Pressed, "#yes")
     def _submit(self) -> None:
-        self._validate(self.query_one("#value-input", Input).value)
+        if self._answered:
+            return
+        text = self.query_one("#value-input", Input).value
+        self._validate(text)
         if self.plan is not None and not self.error:
-            self.dismiss(self.plan)
+            self.submitted = text
+            self.answer(self.plan)
 
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer(None)
 
 
-class ChoiceModal(ModalScreen[Any]):
+class ChoiceModal(_AnswerOnce, ModalScreen[Any]):
     """Pick one of a few choices (reclaim mode, revision, namespace, context)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="ststui.modal.cancel")]
@@ -360,13 +386,13 @@ class ChoiceModal(ModalScreen[Any]):
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[int(event.option.id)][0])
+        self.answer(self.choices[int(event.option.id)][0])
 
     @on(Input.Submitted, "#choice-other")
     def _other(self, event: Input.Submitted) -> None:
         if event.value.strip():
-            self.dismiss(event.value.strip())
+            self.answer(event.value.strip()[:MAX_INPUT_CHARS])
 
     @on(Button.Pressed, "#no")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer(None)

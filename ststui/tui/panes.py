@@ -24,6 +24,7 @@ from ststui.tui.keyed_table import Column, KeyedTable, Row
 MUTATING_ACTIONS = frozenset({
     "step", "set_partition", "hold", "scale", "restart", "undo", "set_image",
     "delete_pod", "force_delete_pod", "delete_claim", "reclaim",
+    "staged_plan", "plan_pause", "plan_promote", "plan_abort",
 })
 
 ROLLOUT_BINDINGS = [
@@ -94,6 +95,13 @@ class StatefulSetsPane(Pane):
     TITLE = "StatefulSets"
     BINDINGS = ROLLOUT_BINDINGS + [
         Binding("r", "app.restart", "Restart", id="ststui.restart"),
+        Binding("l", "app.statefulset_logs", "Logs", id="ststui.statefulset_logs",
+                tooltip="The pods' logs interleaved (r in the view: update / current revision only)"),
+        Binding("o", "app.staged_plan", "Plan", id="ststui.staged_plan",
+                tooltip="Staged rollout: a plan of partition steps with soak and checks"),
+        Binding("space", "app.plan_pause", "Pause/resume plan", show=False, id="ststui.plan_pause"),
+        Binding("plus", "app.plan_promote", "Promote", show=False, id="ststui.plan_promote"),
+        Binding("x", "app.plan_abort", "Abort plan", show=False, id="ststui.plan_abort"),
     ]
     BASE_COLUMNS = (
         Column("name", "NAME"),
@@ -146,9 +154,16 @@ class PodsPane(Pane):
     TITLE = "Pods"
     FIT = True
     BINDINGS = [
+        Binding("l", "app.logs", "Logs", id="ststui.logs"),
         Binding("ctrl+d", "app.delete_pod", "Delete pod", id="ststui.delete_pod"),
         Binding("ctrl+k", "app.force_delete_pod", "Force delete", id="ststui.force_delete"),
-    ] + ROLLOUT_BINDINGS[:3]
+    ] + ROLLOUT_BINDINGS[:3] + [
+        Binding("p", "app.previous_logs", "Previous log", id="ststui.previous_logs"),
+        Binding("s", "app.shell", "Shell", id="ststui.shell", tooltip="kubectl exec -it (bash, ash or sh)"),
+        Binding("e", "app.edit", "Edit", id="ststui.edit", tooltip="kubectl edit pod"),
+        Binding("F", "app.port_forward", "Port-forward", id="ststui.port_forward",
+                tooltip="kubectl port-forward (asks for ports)"),
+    ]
     COLUMNS = (
         Column("ordinal", "#", 3),
         Column("name", "NAME"),

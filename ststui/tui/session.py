@@ -50,6 +50,7 @@ class Session:
     # None when switching is not possible (in-cluster, tests).
     reopen: Callable[[str | None, str | None, bool], "Session"] | None = None
     closer: Callable[[], None] | None = None
+    kubeconfig: str | None = None         # the --kubeconfig given (kubectl hand-offs pass it on)
 
     def now(self) -> float:
         return self.clock()
@@ -85,12 +86,47 @@ class Session:
             return ConnectionState("offline", "not watching")
         overall, sentence = self.watch.summary()
         if overall == "synced":
-            return ConnectionState("live", "live")
+            return ConnectionState("live", sentence or "live")
         if overall == "resyncing":
             return ConnectionState("syncing", sentence or "syncing")
         if overall == "forbidden":
             return ConnectionState("forbidden", sentence)
+        if overall == "stale":
+            return ConnectionState("stale", f"stale: {sentence}")
         return ConnectionState("stale", sentence or "disconnected")
+
+    def wait_for_server_state(self, target: str, limit: float = 5.0) -> bool:
+        """After a conflict on `target` ("statefulset/ns/name", "persistentvolume/name"):
+        read the object from the server, then wait (at most `limit` seconds) until the
+        store holds that version or a newer one, so a new plan starts from it."""
+        parts = target.split("/")
+        plural = {"statefulset": "statefulsets", "persistentvolume": "persistentvolumes",
+                  "pod": "pods", "persistentvolumeclaim": "persistentvolumeclaims"}.get(parts[0])
+        if self.api_client is None or plural is None or len(parts) not in (2, 3):
+            return False
+        namespace, name = (parts[1], parts[2]) if len(parts) == 3 else (None, parts[1])
+        from ststui.kube import ops
+        from ststui.state.store import is_newer
+        try:
+            fresh = ops.fetch_object(self.api_client, object_path(plural, namespace, name))
+        except ops.FetchError:
+            return False
+        want = (fresh.get("metadata") or {}).get("resourceVersion")
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            held = self.store.get(plural, namespace, name)
+            rv = held["metadata"].get("resourceVersion") if held is not None else None
+            if rv is not None and (rv == want or is_newer(rv, want)):
+                return True
+            time.sleep(0.02)
+        return False
+
+    def reconnect_now(self) -> bool:
+        """ctrl+r: retry every connection now; False when there is nothing to reconnect."""
+        if self.watch is None:
+            return False
+        self.watch.reconnect_now()
+        return True
 
     # --- I/O, called from thread workers ---------------------------------------------
 
@@ -150,4 +186,4 @@ def open_session(kubeconfig: str | None = None, context: str | None = None,
     return Session(api_client=conn.api_client, context=conn.context, namespace=conn.namespace,
                    store=store, watch=manager, clock=clock, contexts=list(conn.contexts),
                    default_namespace=conn.default_namespace, server=conn.cluster_server,
-                   reopen=None if conn.in_cluster else reopen, closer=conn.close)
+                   reopen=None if conn.in_cluster else reopen, closer=conn.close, kubeconfig=kubeconfig)

@@ -82,3 +82,19 @@ def test_unreachable_server_is_one_sentence_and_exit_2(tmp_path):
     result = ststui("get", "-A", "--kubeconfig", str(path))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_get_with_a_forbidden_kind_exits_3_and_says_what_is_missing(demo_sim):
+    demo_sim.control("faults/forbid", resource="pods")
+    try:
+        result = ststui("get", "-A", "-o", "json", "--kubeconfig", str(demo_sim.kubeconfig))
+    finally:
+        demo_sim.control("faults/allow", resource="pods")
+    assert result.returncode == 3, result.stderr
+    assert "pods could not be read" in result.stderr and "Traceback" not in result.stderr
+    sets = json.loads(result.stdout)
+    assert sets and all(s["missingKinds"] == ["pods"] for s in sets)
+    phases = {p["phase"] for s in sets for p in s["pods"]}
+    assert phases == {"Unknown"}, phases          # not read: unknown, never NotCreated
+    complete = ststui("get", "-A", "-o", "json", "--kubeconfig", str(demo_sim.kubeconfig))
+    assert complete.returncode == 0 and all(s["missingKinds"] == [] for s in json.loads(complete.stdout))

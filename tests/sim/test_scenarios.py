@@ -194,3 +194,17 @@ def test_scale_scenario_is_consistent_and_idle(sets, replicas):
     assert store.items("events") == []
     ips = [p["status"]["podIP"] for p in store.items("pods")]
     assert len(set(ips)) == len(ips)
+
+
+def test_demo_stage_api_ready_for_a_staged_rollout(demo_template):
+    c = demo_template
+    api = sts(c, "stage", "api")
+    assert api["spec"]["replicas"] == 5
+    assert api["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 5
+    status = api["status"]
+    assert status["updateRevision"] != status["currentRevision"]
+    pods = [p for p in c.store.items("pods", "stage")]
+    assert len(pods) == 5
+    assert {p["metadata"]["labels"]["controller-revision-hash"] for p in pods} == {status["currentRevision"]}
+    assert {p["spec"]["containers"][0]["image"] for p in pods} == {"nginx:1.26"}
+    assert api["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.27"

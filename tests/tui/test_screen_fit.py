@@ -259,6 +259,6 @@ def test_read_only_footer_puts_usable_keys_before_disabled_ones():
         await pilot.pause()
         await pilot.pause()
         text = _footer(app)
-        assert text.startswith("? Help  q Quit  / Filter"), text
+        assert text.startswith("? Help  q Quit  l Logs  / Filter"), text   # l: StatefulSet logs (usable)
 
     run_app(app, scenario, size=(80, 24))

@@ -38,7 +38,7 @@ def demo(tmp_path, read_only: bool = False, namespace: str | None = None, kubeco
         stop_embedded(cluster, server)
 
 
-def drive(app, scenario, size=(120, 40), expect: int = 8):
+def drive(app, scenario, size=(120, 40), expect: int = 9):
     async def main():
         async with app.run_test(size=size) as pilot:
             await wait_for(pilot, lambda: len(app.views) == expect, f"{expect} StatefulSets")
@@ -277,7 +277,7 @@ def test_lost_connection_marks_data_stale_then_recovers(tmp_path):
             server.stop()
             await wait_for(pilot, lambda: "data may be stale" in status.shown.plain, "the stale mark")
             assert app.screen.has_class("-stale")
-            assert len(app.views) == 8                  # the data stays, marked stale
+            assert len(app.views) == 9                  # the data stays, marked stale
             server.start()
             await wait_for(pilot, lambda: "● live" in status.shown.plain, "live again")
             assert not app.screen.has_class("-stale")
@@ -296,7 +296,7 @@ def test_namespace_switch_reconnects_a_namespaced_session(tmp_path):
             await wait_for(pilot, lambda: list(app.views) == ["db/postgres"], "db/postgres only")
             assert app.session.namespace == "db"
             await pilot.press("n", "home", "enter")      # first choice: all namespaces
-            await wait_for(pilot, lambda: len(app.views) == 8, "all 8 StatefulSets")
+            await wait_for(pilot, lambda: len(app.views) == 9, "all 9 StatefulSets")
             assert app.session.namespace is None and app.sts_pane.with_namespace
         drive(app, scenario, expect=1)
 

@@ -55,7 +55,7 @@ def test_step_confirmed_with_y_executes_logs_and_reports(app, session, tmp_path)
         assert [p.action for p, _ in session.executed] == ["step"]
         plan, read_only = session.executed[0]
         assert read_only is False
-        assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 2
+        assert plan.requests[0].body[-1]["value"] == 2
         assert "Done: Step rollout of shop/web." in notifications(app)
         [entry] = app.action_log.entries
         assert entry.ok and entry.kubectl == (plan.kubectl,)
@@ -154,7 +154,7 @@ def test_partition_input_is_validated_inline(app, session):
         await pilot.press("y")
         await finish(pilot, app)
         [(plan, _)] = session.executed
-        assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 1
+        assert plan.requests[0].body[-1]["value"] == 1
 
     run_app(app, scenario)
 

@@ -115,7 +115,7 @@ def test_template_diff_is_unified():
 def test_action_log_view_lists_changes(app, session):
     async def scenario(pilot):
         await open_on(pilot, app, "shop/web")
-        await pilot.press("l")
+        await pilot.press("L")
         await pilot.pause()
         assert isinstance(app.screen, ActionLogScreen)
         assert "No changes" in str(app.screen.query_one("#log").render())
@@ -123,7 +123,7 @@ def test_action_log_view_lists_changes(app, session):
         await pilot.press("a", "y")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await pilot.press("l")
+        await pilot.press("L")
         await pilot.pause()
         text = str(app.screen.query_one("#log").render())
         assert "Step rollout of shop/web" in text and "kubectl patch sts web" in text

@@ -4,7 +4,7 @@ import shlex
 
 import pytest
 
-from ststui.state.actions import (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, PlanError, plan_delete_claim,
+from ststui.state.actions import (PARTITION_POINTER, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, PlanError, plan_delete_claim,
                                   plan_delete_pod, plan_force_delete_pod, plan_hold, plan_reclaim_volume,
                                   plan_release, plan_restart, plan_scale, plan_set_image, plan_set_partition,
                                   plan_step, plan_undo)
@@ -13,6 +13,16 @@ from view_builders import T0, make_view, released, volume_of
 
 def text(plan):
     return " ".join(plan.effect + plan.warnings)
+
+
+def replaced(body, pointer):
+    """The value a JSON patch body puts at `pointer` (its replace op)."""
+    (op,) = [op for op in body if op["op"] == "replace" and op["path"] == pointer]
+    return op["value"]
+
+
+def preconditions_of(body):
+    return {op["path"]: op["value"] for op in body if op["op"] == "test"}
 
 
 def kubectl_patch_body(plan):
@@ -36,10 +46,14 @@ def test_step_lowers_partition_by_one_and_names_next_pod():
     (req,) = plan.requests
     assert req.method == "PATCH"
     assert req.path == "/apis/apps/v1/namespaces/shop/statefulsets/web"
-    assert req.content_type == STRATEGIC_PATCH
-    assert req.body == {"spec": {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 2}}}}
+    assert req.content_type == JSON_PATCH
+    assert replaced(req.body, PARTITION_POINTER) == 2
+    # Optimistic concurrency: only if the strategy and the partition are still those shown.
+    assert preconditions_of(req.body) == {"/spec/updateStrategy/type": "RollingUpdate", PARTITION_POINTER: 3,
+                                          "/spec/replicas": 5}
     assert kubectl_patch_body(plan) == req.body
-    assert plan.kubectl.startswith("kubectl patch sts web -n shop -p ")
+    assert plan.kubectl.startswith("kubectl patch sts web -n shop --type=json -p ")
+    assert ("partition", "3") in plan.based_on
     assert "goes from 3 to 2" in plan.effect[0]
     assert "deletes web-2 and recreates it at the update revision web-new" in text(plan)
     assert "data-web-2" in text(plan)
@@ -54,7 +68,7 @@ def test_step_refused_while_last_updated_pod_not_ready_and_override_allowed():
     assert plan.overridable and plan.requests == ()
     forced = plan_step(view, override=True)
     assert forced.refused is None
-    assert forced.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 2
+    assert replaced(forced.requests[0].body, PARTITION_POINTER) == 2
     assert any("Overriding: web-3 is updated but not Ready yet" in w for w in forced.warnings)
 
 
@@ -75,7 +89,7 @@ def test_step_refused_under_ondelete_and_at_partition_zero():
 def test_step_from_partition_above_replicas_releases_highest_ordinal():
     plan = plan_step(make_view(replicas=3, partition=7, current="web-old", update="web-new", updated=set()))
     assert plan.refused is None
-    assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 2
+    assert replaced(plan.requests[0].body, PARTITION_POINTER) == 2
     assert "deletes web-2" in text(plan)
 
 
@@ -93,7 +107,7 @@ def test_step_skips_pods_below_the_partition_already_updated():
     view = canary(partition=4, updated={3, 4})
     plan = plan_step(view)
     assert plan.refused is None
-    assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 2
+    assert replaced(plan.requests[0].body, PARTITION_POINTER) == 2
     assert plan.effect[0] == "The partition of shop/web goes from 4 to 2: web-2 updates."
     assert "web-3 already runs the update revision and is skipped." in plan.effect
     assert "deletes web-2 and recreates it" in text(plan)
@@ -124,7 +138,7 @@ def test_set_partition_rejects_bad_input(typed):
 
 def test_set_partition_lists_pods_that_update_highest_first():
     plan = plan_set_partition(canary(), " 1 ")
-    assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 1
+    assert replaced(plan.requests[0].body, PARTITION_POINTER) == 1
     assert "goes from 3 to 1" in plan.effect[0]
     assert "replaces web-2 and web-1 at the update revision web-new, highest ordinal first" in text(plan)
     assert "web-0 stays at the current revision web-old" in text(plan)
@@ -144,16 +158,19 @@ def test_set_partition_same_value_or_ondelete_refused():
 
 def test_hold_sets_partition_to_replicas():
     plan = plan_hold(make_view(replicas=4))
-    assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 4
-    assert plan.kubectl == ('kubectl patch sts web -n shop -p '
-                            '\'{"spec":{"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":4}}}}\'')
+    assert replaced(plan.requests[0].body, PARTITION_POINTER) == 4
+    assert plan.kubectl == ('kubectl patch sts web -n shop --type=json -p '
+                            '\'[{"op":"test","path":"/spec/updateStrategy/type","value":"RollingUpdate"},'
+                            '{"op":"test","path":"/spec/updateStrategy/rollingUpdate/partition","value":0},'
+                            '{"op":"test","path":"/spec/replicas","value":4},'
+                            '{"op":"replace","path":"/spec/updateStrategy/rollingUpdate/partition","value":4}]\'')
     assert "no pod is updated until the partition is lowered" in text(plan)
     assert "already held" in plan_hold(make_view(replicas=4, partition=4)).refused
 
 
 def test_release_sets_partition_zero_and_lists_all_old_pods():
     plan = plan_release(canary())
-    assert plan.requests[0].body["spec"]["updateStrategy"]["rollingUpdate"]["partition"] == 0
+    assert replaced(plan.requests[0].body, PARTITION_POINTER) == 0
     assert "replaces web-2, web-1 and web-0" in text(plan)
     assert plan_release(make_view()).refused == "The partition of shop/web is already 0."
 
@@ -164,10 +181,11 @@ def test_scale_down_retain_leaves_orphan_claims():
     plan = plan_scale(make_view(replicas=5), "3")
     (req,) = plan.requests
     assert req.method == "PATCH"
-    assert req.path == "/apis/apps/v1/namespaces/shop/statefulsets/web/scale"
-    assert req.content_type == MERGE_PATCH
-    assert req.body == {"spec": {"replicas": 3}}
-    assert plan.kubectl == "kubectl scale sts web -n shop --replicas=3"
+    assert req.path == "/apis/apps/v1/namespaces/shop/statefulsets/web"
+    assert req.content_type == JSON_PATCH
+    assert req.body == [{"op": "test", "path": "/spec/replicas", "value": 5},
+                        {"op": "replace", "path": "/spec/replicas", "value": 3}]
+    assert plan.kubectl == "kubectl scale sts web -n shop --current-replicas=5 --replicas=3"
     assert "web-4 and web-3 are removed, highest ordinal first, one at a time" in text(plan)
     assert "Their claims data-web-3 and data-web-4 stay behind as orphans" in text(plan)
     assert "whenScaled: Retain" in text(plan)
@@ -295,13 +313,16 @@ def orphaned(view_replicas=3):
     return view
 
 
-def test_reclaim_free_removes_claimref_with_merge_patch():
+def test_reclaim_free_removes_claimref_only_if_still_released():
     vol = volume_of(orphaned(), "pv-data-web-3")
     plan = plan_reclaim_volume(vol, "free")
     (req,) = plan.requests
-    assert (req.method, req.path, req.content_type) == ("PATCH", "/api/v1/persistentvolumes/pv-data-web-3", MERGE_PATCH)
-    assert req.body == {"spec": {"claimRef": None}}
-    assert plan.kubectl == "kubectl patch pv pv-data-web-3 --type=merge -p '{\"spec\":{\"claimRef\":null}}'"
+    assert (req.method, req.path, req.content_type) == ("PATCH", "/api/v1/persistentvolumes/pv-data-web-3", JSON_PATCH)
+    assert req.body[-1] == {"op": "remove", "path": "/spec/claimRef"}
+    assert preconditions_of(req.body)["/status/phase"] == "Released"
+    if vol.claim_uid:
+        assert preconditions_of(req.body)["/spec/claimRef/uid"] == vol.claim_uid
+    assert plan.kubectl.startswith("kubectl patch pv pv-data-web-3 --type=json -p ")
     assert kubectl_patch_body(plan) == req.body
     assert "becomes Available to any claim" in text(plan)
     assert "no longer kept for shop/data-web-3" in text(plan)
@@ -310,8 +331,10 @@ def test_reclaim_free_removes_claimref_with_merge_patch():
 def test_reclaim_keep_names_claim_and_how_it_comes_back():
     plan = plan_reclaim_volume(orphaned(), "keep", "pv-data-web-3")
     (req,) = plan.requests
-    assert req.body == {"spec": {"claimRef": {"uid": None, "resourceVersion": None}}}
-    assert req.content_type == MERGE_PATCH
+    assert [op for op in req.body if op["op"] == "remove"] == [
+        {"op": "remove", "path": "/spec/claimRef/uid"}, {"op": "remove", "path": "/spec/claimRef/resourceVersion"}]
+    assert preconditions_of(req.body)["/status/phase"] == "Released"
+    assert req.content_type == JSON_PATCH
     assert kubectl_patch_body(plan) == req.body
     assert "reserved for shop/data-web-3" in text(plan)
     assert "Scaling web to 4 or more recreates data-web-3, which then binds pv-data-web-3" in text(plan)
@@ -396,7 +419,9 @@ def test_undo_to_previous_replaces_template_with_revision_data():
     plan = plan_undo(view, HISTORY, None)
     (req,) = plan.requests
     assert req.content_type == JSON_PATCH
-    assert req.body == [{"op": "replace", "path": "/spec/template", "value": {
+    assert preconditions_of(req.body) == {"/spec/template/spec/containers/0/name": "nginx",
+                                  "/spec/template/spec/containers/0/image": "nginx:broken"}
+    assert req.body[-1:] == [{"op": "replace", "path": "/spec/template", "value": {
         "metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx:1.25"}]}}}]
     assert plan.kubectl == "kubectl rollout undo sts/web -n shop --to-revision=2"
     assert "goes back to revision 2 (web-r2)" in text(plan)
@@ -427,7 +452,7 @@ def test_undo_lists_the_pods_the_controller_replaces_in_order():
 
 def test_undo_to_chosen_revision_and_refusals():
     view = make_view(current="web-r3", update="web-r3")
-    assert plan_undo(view, HISTORY, 1).requests[0].body[0]["value"]["spec"]["containers"][0]["image"] == "nginx:1.24"
+    assert plan_undo(view, HISTORY, 1).requests[0].body[-1]["value"]["spec"]["containers"][0]["image"] == "nginx:1.24"
     assert "already the template" in plan_undo(view, HISTORY, 3).refused
     with pytest.raises(PlanError, match=r"Revision 9 is not in the history of shop/web \(revisions: 1, 2, 3\)\."):
         plan_undo(view, HISTORY, 9)
@@ -437,8 +462,10 @@ def test_undo_to_chosen_revision_and_refusals():
 def test_set_image_patches_one_container():
     plan = plan_set_image(make_view(partition=3), "nginx", "nginx:1.27")
     (req,) = plan.requests
-    assert req.content_type == STRATEGIC_PATCH
-    assert req.body == {"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}}
+    assert req.content_type == JSON_PATCH
+    assert req.body == [{"op": "test", "path": "/spec/template/spec/containers/0/name", "value": "nginx"},
+                        {"op": "test", "path": "/spec/template/spec/containers/0/image", "value": "nginx:1.25"},
+                        {"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "nginx:1.27"}]
     assert plan.kubectl == "kubectl set image sts/web nginx=nginx:1.27 -n shop"
     assert "changes image from nginx:1.25 to nginx:1.27" in text(plan)
     assert "The partition is 3 (held): no pod is replaced until you lower it" in text(plan)

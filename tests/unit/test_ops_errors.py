@@ -118,7 +118,7 @@ def test_read_only_sends_nothing(listener):
     plan = plan_scale(make_view(), "5")
     result = execute(api, plan, read_only=True)
     assert result == OpResult(False, "Read-only mode: Scale shop/web was not done and nothing was sent.",
-                              "kubectl scale sts web -n shop --replicas=5")
+                              "kubectl scale sts web -n shop --current-replicas=3 --replicas=5")
     assert not connected(listener)
 
 
