@@ -60,6 +60,11 @@ WATCHED: dict[str, tuple[str, bool]] = {
 # do not turn the header "forbidden" (shown views then simply have no budgets).
 OPTIONAL = frozenset({"poddisruptionbudgets"})
 
+# The big kinds (one object per pod) list after the small ones have listed once, one
+# after another in this order, so StatefulSet rows paint first and big lists never contend.
+BIG_KINDS = ("pods", "persistentvolumeclaims", "persistentvolumes", "events")
+SMALL_FIRST_WAIT = 30.0     # seconds a big kind's first list waits for its turn at most
+
 # Connection states shown to the user.
 STARTING = "starting"
 SYNCED = "synced"
@@ -183,6 +188,8 @@ class ResourceLoop:
         self.path = list_path(plural, self.namespace)
         self._state = ResourceState(plural)
         self.events = 0          # watch events applied (hot path: a plain counter)
+        self.pages = 0           # requests answered (list order: is the list progressing?)
+        self.waiting_turn = False
         self.rv: str | None = None
         self._resp = None
         self._resp_lock = threading.Lock()
@@ -224,7 +231,7 @@ class ResourceLoop:
                     if self._state.lists:
                         self._set(state=RESYNCING, message=why)
                     before = self.rv
-                    rv = self._list()
+                    rv = self._ordered_list()
                     need_list = False
                     backoff.reset()
                     forbidden.reset()
@@ -281,6 +288,30 @@ class ResourceLoop:
                   message=mask_secrets(f"{what} {self.plural}: {e.message}"))
         self._sleep(delay)
 
+    def _ordered_list(self) -> str:
+        """The first list: small kinds at once; each big kind after the kind before it in
+        BIG_KINDS (the small ones, for pods) has listed once or failed, waiting at most
+        SMALL_FIRST_WAIT. Relists do not wait."""
+        first = self._state.lists == 0 and self.plural not in self.m.first_done
+        if first:
+            turn = self.m.first_list_turn(self.plural)
+            before = self.m.big_before(self.plural)
+            self.waiting_turn = True
+            if turn is not None and before is None:
+                turn.wait(SMALL_FIRST_WAIT)
+            elif turn is not None:
+                # after the big kind before this one, while it waits its own turn or its
+                # list makes progress (a page a second): a list held back holds no other
+                pages = before.pages
+                while not turn.wait(1.0) and (before.waiting_turn or before.pages != pages):
+                    pages = before.pages
+            self.waiting_turn = False
+        try:
+            return self._list()
+        finally:
+            if first:
+                self.m.first_list_ended(self.plural)
+
     def _list(self) -> str:
         self.m.heard()
         rv = list_into(self.m.api, self.m.store, self.plural, self.namespace,
@@ -335,6 +366,7 @@ class ResourceLoop:
             self._release(raw)
 
     def _hold(self, raw) -> None:
+        self.pages += 1          # one request (a LIST page or a watch) answered
         with self._resp_lock:
             self._resp = raw
 
@@ -405,6 +437,14 @@ class WatchManager:
         self.stopped = threading.Event()
         self.state_version = 0
         self.loops = [ResourceLoop(self, p) for p in (plurals or tuple(WATCHED))]
+        # StatefulSets and the small kinds list first; then the big kinds one after another
+        self.first_done: set[str] = set()
+        self._first_lock = threading.Lock()
+        self._small_waiting = {loop.plural for loop in self.loops if loop.plural not in BIG_KINDS}
+        self._big = [p for p in BIG_KINDS if any(loop.plural == p for loop in self.loops)]
+        self._turn = {p: threading.Event() for p in self._big}   # set: this big kind may list
+        if self._big and not self._small_waiting:
+            self._turn[self._big[0]].set()
         self.last_word = clock()            # when the server last said anything
         self.identity: str | None = None    # uid of kube-system, when readable
         self.server_changes = 0             # how many times a server change made us relist
@@ -414,6 +454,30 @@ class WatchManager:
         self._was_stale = False
         self._probe_wake = threading.Event()
         self._probe_thread = threading.Thread(target=self._probe_loop, name="watch-probe", daemon=True)
+
+    def first_list_turn(self, plural: str) -> threading.Event | None:
+        return self._turn.get(plural)
+
+    def big_before(self, plural: str) -> "ResourceLoop | None":
+        """The loop of the big kind listed just before `plural` (None for the first)."""
+        if plural not in self._big or self._big.index(plural) == 0:
+            return None
+        prev = self._big[self._big.index(plural) - 1]
+        return next(loop for loop in self.loops if loop.plural == prev)
+
+    def first_list_ended(self, plural: str) -> None:
+        """`plural`'s first list ended (listed or failed): let the next big kind start."""
+        with self._first_lock:
+            self.first_done.add(plural)
+            self._small_waiting.discard(plural)
+            if not self._big:
+                return
+            if not self._small_waiting:
+                self._turn[self._big[0]].set()
+            if plural in self._big:
+                i = self._big.index(plural)
+                if i + 1 < len(self._big):
+                    self._turn[self._big[i + 1]].set()
 
     # --- liveness and server identity ---------------------------------------------------
 
@@ -513,6 +577,8 @@ class WatchManager:
 
     def stop(self) -> None:
         self.stopped.set()
+        for turn in self._turn.values():
+            turn.set()
         self._probe_wake.set()
         for loop in self.loops:
             loop._wake.set()

@@ -17,7 +17,8 @@ with curl) can do what in-process tests do with `cluster.advance()` or
   POST /_sim/faults/freeze[?seconds=N]    accept requests, answer nothing (thaw: undo)
   POST /_sim/restart?scenario=empty[&seed=N]  another server on the same port: a fresh
                                           cluster (new uids, resourceVersions from the start)
-  POST /_sim/churn?plural=pods&count=N   touch N objects (an annotation), for benchmarks
+  POST /_sim/churn?plural=pods&count=N   touch N objects (a growing annotation counter): N events
+  POST /_sim/churn?plural=pods&rate=R&seconds=S   R touches a second for S seconds (churn.py)
   GET  /_sim/state                       resourceVersion, clock, object counts
 """
 from __future__ import annotations
@@ -112,7 +113,8 @@ def apply(cluster, parts: list[str], query: Mapping[str, str]) -> dict | None:
         passed = cluster.settle(_number(query, "max_seconds", 3600.0))
         return dict(state(cluster), settledSeconds=passed)
     if parts == ["churn"]:
-        return churn(cluster, query.get("plural") or "pods", int(_number(query, "count", 1000)))
+        from .churn import control as churn_control
+        return churn_control(cluster, query, _number)
     if len(parts) == 3 and parts[0] == "nodes" and parts[2] in ("ready", "notready"):
         result = set_node_ready(cluster, parts[1], parts[2] == "ready")
         cluster.run_pending()
@@ -163,18 +165,3 @@ def fresh_cluster(cluster, query: Mapping[str, str]):
                           manual_start=cluster.now() if manual else None)
     fresh.run_pending()
     return fresh
-
-
-def churn(cluster, plural: str, count: int) -> dict:
-    """Touch `count` objects of `plural` round-robin (annotation `ststui.sim/churn`): watch load."""
-    store = cluster.store
-    if plural not in store._objects:
-        raise LookupError(f"no resource type {plural!r}")
-    targets = [(o["metadata"].get("namespace"), o["metadata"]["name"]) for o in store.items(plural)]
-    if not targets:
-        return {"touched": 0}
-    for i in range(count):
-        ns, name = targets[i % len(targets)]
-        store.mutate(plural, ns, name,
-                     lambda o, i=i: o["metadata"].setdefault("annotations", {}).__setitem__("ststui.sim/churn", str(i)))
-    return {"touched": count, "resourceVersion": str(store.rv)}

@@ -47,7 +47,8 @@ the controllers do the rest, so what they leave behind is what a real cluster wo
   to 10 namespaces (`scale-00`...) and ceil(S*R/100) nodes, each with a headless Service,
   every pod Running and Ready, every claim Bound to a provisioned volume. Objects are
   written in bulk, already consistent, so the controllers find nothing to do but record
-  each set's ControllerRevision and status. `scale:1000x10` builds in well under a minute.
+  each set's ControllerRevision and status. Everything is two days old (ages change hourly).
+  The build's history is dropped (watches start from a LIST).
 
 `build` raises `ValueError` for an unknown name.
 """
@@ -65,6 +66,9 @@ from .controllers.statefulset import new_claim, new_pod, read_spec
 from .controllers.volumes import PV_PROTECTION, PVC_PROTECTION, provisioned_volume
 
 DEMO_HISTORY_SECONDS = 3 * 3600
+# Scale objects are two days old, as in a cluster that has been running: ages read "2d"
+# and change once an hour, not every second (what an idle TUI then has to repaint).
+SCALE_HISTORY_SECONDS = 2 * 86400
 SCENARIOS = ("empty", "demo", "scale:<statefulsets>x<replicas>")
 
 
@@ -78,7 +82,7 @@ def build(name: str, cluster) -> None:
         with _manual_clock(cluster, DEMO_HISTORY_SECONDS):
             build_demo(cluster)
     elif m:
-        with _manual_clock(cluster, 0):
+        with _manual_clock(cluster, SCALE_HISTORY_SECONDS):
             build_scale(cluster, int(m.group(1)), int(m.group(2)))
     else:
         raise ValueError(f"unknown scenario {name!r}: use empty, demo or scale:<statefulsets>x<replicas>")
@@ -445,8 +449,11 @@ def build_scale(cluster, sets: int, replicas: int) -> None:
                 pod = new_pod(sts, template, ordinal, revision)
                 pod["spec"]["nodeName"] = node_name
                 pod["status"] = running_ready_status(pod, node, kubelet.allocate_ip(node), now)
-                store.create("pods", pod, ns)
+                store.create("pods", pod, ns, owned=True)
     cluster.run_pending()
+    # Nobody watched the build: drop its history (each change holds the old version too),
+    # which halves the memory of a large scenario. Watches start from a fresh LIST.
+    store.compact()
 
 
 def _bound_claim(store, sts: dict, template: dict, ordinal: int, sc: dict, node_name: str) -> None:
@@ -457,11 +464,11 @@ def _bound_claim(store, sts: dict, template: dict, ordinal: int, sc: dict, node_
     claim["metadata"]["annotations"] = {pu.SELECTED_NODE: node_name,
                                         "volume.kubernetes.io/storage-provisioner": sc["provisioner"],
                                         "volume.beta.kubernetes.io/storage-provisioner": sc["provisioner"]}
-    claim = store.create("persistentvolumeclaims", claim, ns)
+    claim = store.create("persistentvolumeclaims", claim, ns, owned=True)
     pv = provisioned_volume(claim, sc, node_name)
     pv["metadata"]["finalizers"] = [PV_PROTECTION]
     pv["status"] = {"phase": "Bound"}
-    pv = store.create("persistentvolumes", pv)
+    pv = store.create("persistentvolumes", pv, owned=True)
 
     def bind(o: dict) -> None:
         o["spec"]["volumeName"] = pv["metadata"]["name"]

@@ -11,6 +11,7 @@ own copy of the cluster, and never computes StatefulSet logic (it renders views 
 """
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -27,6 +28,7 @@ from ststui.config import Config
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
 from ststui.tui import palette, render
+from ststui.tui.age_schedule import next_change
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
 from ststui.tui.command_line import CommandLineMixin
@@ -136,6 +138,8 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._last_connection = None
         self._sts_shown: list[str] = []
         self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
+        self._ages_change_at = 0.0            # when an age on screen next reads differently
+        self._gc_frozen = False
         self._main_widgets: dict[str, Any] = {}
         self._refresh_timers: list[Any] = []
         self._access_init()             # what the user may do (tui/permits.py)
@@ -222,6 +226,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._widget("#rollout", RolloutStrip).redraw()
         for footer in self.query(RankedFooter):
             footer.redraw()
+        self.sts_pane.forget_cells()          # cached cells carry the old theme's styles
         with self.batch_update():
             self.render_all(flash=False)
 
@@ -316,6 +321,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         if not self.screen_stack:       # the app is shutting down: a last timer tick
             return
         self._update_status()
+        self._freeze_after_sync()
         loading = self.session.loading_kinds()
         if loading != self.loading:
             # A kind completed its first LIST: every view may now say more (or less).
@@ -328,6 +334,18 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         if changed:
             with self.batch_update():
                 self.render_all(flash=True, changed=changed)
+
+    def _freeze_after_sync(self) -> None:
+        """Once the first sync is complete, move everything alive to the GC's permanent
+        generation: the cyclic collector then never rescans the store's tens of thousands
+        of objects (pauses that delayed keys), and their pages are not touched again."""
+        if self._gc_frozen or self.session.watch is None:
+            return
+        if self.session.connection_state().level != "live":
+            return
+        self._gc_frozen = True
+        gc.collect()
+        gc.freeze()
 
     def _rebuild(self, keys: Iterable[tuple[str, str]], now: float) -> set[str]:
         """Rebuild the views of (namespace, name) pairs; returns the keys whose view changed."""
@@ -347,15 +365,30 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         return changed
 
     def tick(self) -> None:
-        """1 Hz: ages move on. Views whose facts depend on time (a rollout waiting on a pod
-        that may count as halted, pods Terminating) and the selected one are rebuilt."""
-        self.render_now = now = self.clock()
+        """1 Hz: views whose facts depend on time (a rollout waiting on a pod that may count
+        as halted, pods Terminating) and the selected one are rebuilt; rows are re-rendered
+        only if one of those changed or an age on screen now reads differently
+        (`age_schedule`): idle, nothing is recomputed or written."""
+        now = self.clock()
         timed = [(v.namespace, v.name) for v in self.views.values()
                  if v.key == self.selected_key or (v.rollout.in_progress and not v.rollout.halted)
                  or any(s.terminating for s in v.slots)]
-        self._rebuild(timed, now)
+        changed = self._rebuild(timed, now)
+        if not changed and now < self._ages_change_at:
+            return
+        self.render_now = now
         with self.batch_update():
             self.render_all(flash=False)
+
+    def _schedule_ages(self) -> None:
+        """Note when the next age shown (StatefulSet rows, the selected set's pods) changes."""
+        now = self.render_now
+        times = [v.created for v in self.views.values()]
+        view = self.views.get(self.selected_key) if self.selected_key else None
+        if view is not None:
+            times += [s.created for s in view.slots if s.exists]
+            times += [s.terminating_since for s in view.slots if s.terminating_since is not None]
+        self._ages_change_at = next_change(now, times)
 
     def visible_views(self) -> list[StatefulSetView]:
         views = sorted(self.views.values(), key=lambda v: (v.namespace, v.name))
@@ -379,6 +412,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         detail_flash = flash and not selection_moved and (changed is None or selected in changed)
         self.show_detail(flash=detail_flash, reset_cursor=selection_moved)
         self._update_status()
+        self._schedule_ages()
 
     def show_detail(self, *, flash: bool, reset_cursor: bool = False) -> None:
         view = self.views.get(self.selected_key) if self.selected_key else None

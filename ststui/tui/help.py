@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from ststui.tui import render
 from ststui.tui.inspect import HANDOFF_CHANGES
+from ststui.tui.keyed_table import KeyedTable
 from ststui.tui.palette import P
 from ststui.tui.panes import MUTATING_ACTIONS, ClaimsPane, PodsPane, StatefulSetsPane, VolumesPane
 
@@ -84,6 +85,7 @@ class HelpScreen(ModalScreen[None]):
             ("Pods pane", self._rows(PodsPane.BINDINGS)),
             ("Claims pane", self._rows(ClaimsPane.BINDINGS)),
             ("Volumes pane", self._rows(VolumesPane.BINDINGS)),
+            (f"Every table ({KeyedTable.SORT_HELP})", self._rows(KeyedTable.BINDINGS)),
             ("Dialogs", [(k, d, False) for k, d in MODAL_KEYS]),
         ]
 

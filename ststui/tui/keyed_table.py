@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import ClassVar, Sequence
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from ststui.tui.render import Cell
 from ststui.tui.palette import P
+from ststui.tui.sorting import row_sort_key
 
 FLASH_SECONDS = 1.5
 # A changed row's highlight is the palette's `flash` role (the theme's warning-muted background).
@@ -40,6 +42,17 @@ class KeyedTable(DataTable):
     COLUMNS: ClassVar[tuple[Column, ...]] = ()
     # Pane title shown in the border.
     TITLE: ClassVar[str] = ""
+    # Sort field -> column key (the first key present in the columns is used).
+    SORT_COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "name": ("name",), "age": ("age",), "status": ("status", "phase"), "ready": ("ready",),
+    }
+    BINDINGS = [
+        Binding("N", "sort('name')", "Sort by name", show=False, id="ststui.sort_name"),
+        Binding("A", "sort('age')", "Sort by age", show=False, id="ststui.sort_age"),
+        Binding("S", "sort('status')", "Sort by status", show=False, id="ststui.sort_status"),
+        Binding("R", "sort('ready')", "Sort by ready", show=False, id="ststui.sort_ready"),
+    ]
+    SORT_HELP = "the same key again reverses; the cursor stays on its row"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False,
@@ -50,6 +63,8 @@ class KeyedTable(DataTable):
         self._columns_in_use: tuple[Column, ...] = ()
         self._flash_timer = None
         self.border_title = self.TITLE
+        self.sort_by: tuple[str, bool] | None = None     # (field, reversed); None: as given
+        self._given: list[Row] = []                       # the rows as the pane gave them
 
     # --- columns ---------------------------------------------------------------------
 
@@ -92,8 +107,44 @@ class KeyedTable(DataTable):
         self.move_cursor(row=self.get_row_index(key), scroll=scroll)
         return True
 
+    # --- sorting ---------------------------------------------------------------------
+
+    def sort_column(self, field: str) -> str | None:
+        keys = {c.key for c in self.columns_for()}
+        return next((k for k in self.SORT_COLUMNS.get(field, ()) if k in keys), None)
+
+    def action_sort(self, field: str) -> None:
+        """Sort by `field`; pressing the same sort again reverses it."""
+        column = self.sort_column(field)
+        if column is None:
+            self.notify(f"The {self.TITLE or 'focused'} pane has no {field} column to sort by.",
+                        timeout=3)
+            return
+        reverse = self.sort_by is not None and self.sort_by == (field, False)
+        self.sort_by = (field, reverse)
+        key = self.selected_key
+        self.reconcile(self._given, flash=False)
+        if key is not None:
+            self.select_key(key)
+        label = next(c.label for c in self.columns_for() if c.key == column)
+        self.border_subtitle = f"sorted by {label} {'↓' if reverse else '↑'}"
+
+    def _sorted(self, rows: Sequence[Row]) -> Sequence[Row]:
+        if self.sort_by is None:
+            return rows
+        field, reverse = self.sort_by
+        column = self.sort_column(field)
+        if column is None:
+            return rows
+        index = [c.key for c in self.columns_for()].index(column)
+        return sorted(rows, key=lambda row: row_sort_key(field, row[1][index][0] if index < len(row[1]) else ""),
+                      reverse=reverse)
+
     def reconcile(self, rows: Sequence[Row], *, flash: bool = True) -> bool:
-        """Make the table show exactly `rows`, in that order. Returns True if anything changed."""
+        """Make the table show exactly `rows` (in that order, or in the chosen sort order).
+        Returns True if anything changed."""
+        self._given = list(rows)
+        rows = self._sorted(rows)
         self._ensure_columns()
         wanted_order = [key for key, _ in rows]
         wanted = dict(rows)
@@ -108,7 +159,7 @@ class KeyedTable(DataTable):
         # Order is kept if the survivors stay in order and new rows only come at the end.
         order_kept = survivors + new_keys == wanted_order
 
-        if not order_kept or len(gone) > 20:
+        if len(gone) > 20 or not had_rows or (not order_kept and len(new_keys) > len(survivors)):
             self._rebuild(rows, cursor_key, cursor_index)
             if had_rows and flash:
                 for key in new_keys:
@@ -139,11 +190,23 @@ class KeyedTable(DataTable):
                 self._flash(key)
             changed = True
         self._order = wanted_order
-        if gone:
+        if not order_kept:
+            # Rows came out of order (a sync filling in, a sort): reorder the rows in place
+            # instead of clearing and re-adding every one of them.
+            self._reorder(wanted_order)
+            changed = True
+        if gone or not order_kept:
             self._restore_cursor(cursor_key, cursor_index)
         if self._flash_until:
             self._arm_flash_timer()
         return changed
+
+    def _reorder(self, order: list[str]) -> None:
+        """Put the rows in `order` with DataTable.sort, keyed by the identity of each row's
+        first cell (every cell is a distinct Text object)."""
+        first = self._columns_in_use[0].key
+        position = {id(self.get_cell(key, first)): i for i, key in enumerate(order)}
+        self.sort(first, key=lambda cell: position.get(id(cell), len(position)))
 
     def _rebuild(self, rows: Sequence[Row], cursor_key: str | None, cursor_index: int) -> None:
         self.clear()

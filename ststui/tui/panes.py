@@ -129,17 +129,32 @@ class StatefulSetsPane(Pane):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.with_namespace = True
+        # key -> (view, now, with_namespace, cells): views are immutable and replaced when
+        # they change, so a row whose view, time and columns are the same is not re-rendered.
+        self._cell_cache: dict[str, tuple[StatefulSetView, float, bool, tuple]] = {}
 
     def columns_for(self) -> tuple[Column, ...]:
         if self.with_namespace:
             return (Column("namespace", "NAMESPACE"),) + self.BASE_COLUMNS
         return self.BASE_COLUMNS
 
+    def forget_cells(self) -> None:
+        """Drop the cell cache (the styles changed, e.g. a new theme)."""
+        self._cell_cache = {}
+
     def show(self, views: Iterable[StatefulSetView], now: float, *, flash: bool = True) -> bool:
-        rows: list[Row] = [
-            (view.key, render.statefulset_cells(view, now, with_namespace=self.with_namespace))
-            for view in views
-        ]
+        cache, with_ns = self._cell_cache, self.with_namespace
+        fresh: dict[str, tuple[StatefulSetView, float, bool, tuple]] = {}
+        rows: list[Row] = []
+        for view in views:
+            hit = cache.get(view.key)
+            if hit is not None and hit[0] is view and hit[1] == now and hit[2] == with_ns:
+                fresh[view.key] = hit
+            else:
+                fresh[view.key] = hit = (view, now, with_ns,
+                                         render.statefulset_cells(view, now, with_namespace=with_ns))
+            rows.append((view.key, hit[3]))
+        self._cell_cache = fresh
         return self.reconcile(rows, flash=flash)
 
 

@@ -17,6 +17,7 @@ import copy
 import json
 
 from .podutil import HASH_LABEL, owner_reference
+from ..objects import json_copy
 
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
@@ -37,7 +38,7 @@ def safe_encode(text: str) -> str:
 
 def revision_data(template: dict) -> dict:
     """The revision payload for a pod template: a patch that replaces the whole template."""
-    t = copy.deepcopy(template or {})
+    t = json_copy(template or {})
     t["$patch"] = "replace"
     return {"spec": {"template": t}}
 

@@ -38,7 +38,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..objects import ApiError, Change
+from ..objects import ApiError, Change, json_copy
 from ..selectors import LabelSelector, SelectorError, selector_from_object
 from . import podutil as pu
 from .events import NORMAL, WARNING, EventRecorder
@@ -162,7 +162,7 @@ def new_pod(sts: dict, template: dict, ordinal: int, revision: str) -> dict:
         meta["annotations"] = dict(tmeta["annotations"])
     if tmeta.get("finalizers"):
         meta["finalizers"] = list(tmeta["finalizers"])
-    spec = copy.deepcopy(template.get("spec") or {})
+    spec = json_copy(template.get("spec") or {})
     spec["hostname"] = name
     if s.service_name:
         spec["subdomain"] = s.service_name
@@ -189,7 +189,7 @@ def new_claim(sts: dict, template: dict, ordinal: int) -> dict:
     if tmeta.get("annotations"):
         meta["annotations"] = dict(tmeta["annotations"])
     claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta,
-             "spec": copy.deepcopy(template.get("spec") or {}), "status": {"phase": "Pending"}}
+             "spec": json_copy(template.get("spec") or {}), "status": {"phase": "Pending"}}
     refs = claim_owner_refs(claim, sts, None, in_range=True)
     if refs:
         meta["ownerReferences"] = refs
