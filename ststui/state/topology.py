@@ -61,24 +61,29 @@ def view_loading(loading: Iterable[str] | None) -> tuple[str, ...]:
 def build_view(store: Store, namespace: str, name: str, now: float, *,
                cluster_domain: str = CLUSTER_DOMAIN,
                halt_after: float = HALT_AFTER_SECONDS,
-               loading: Iterable[str] | None = None) -> StatefulSetView | None:
+               loading: Iterable[str] | None = None,
+               unreadable: Iterable[str] = ()) -> StatefulSetView | None:
     """The view of StatefulSet namespace/name, or None when the store does not hold it.
-    `loading`: the kinds that have not completed their first LIST yet."""
+    `loading`: the kinds that have not completed their first LIST yet; `unreadable`: kinds
+    that could not be read (forbidden): withheld like loading ones, but said "Unknown"."""
     with store.reading():
         sts = store.get("statefulsets", namespace, name)
         if sts is None:
             return None
-        return _build(store, sts, now, cluster_domain, halt_after, view_loading(loading))
+        return _build(store, sts, now, cluster_domain, halt_after,
+                      view_loading(set(loading or ()) | set(unreadable)), frozenset(unreadable))
 
 
 def build_views(store: Store, now: float, namespaces: Iterable[str] | None = None, *,
                 cluster_domain: str = CLUSTER_DOMAIN,
                 halt_after: float = HALT_AFTER_SECONDS,
-                loading: Iterable[str] | None = None) -> list[StatefulSetView]:
+                loading: Iterable[str] | None = None,
+                unreadable: Iterable[str] = ()) -> list[StatefulSetView]:
     """Views of every stored StatefulSet (in `namespaces` if given), sorted by namespace, name."""
     # Tens of thousands of small objects are made here: pause the cyclic GC meanwhile
     # (nothing built here forms cycles), as Store.replace does.
-    kinds = view_loading(loading)
+    kinds = view_loading(set(loading or ()) | set(unreadable))
+    unknown = frozenset(unreadable)
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -87,7 +92,7 @@ def build_views(store: Store, now: float, namespaces: Iterable[str] | None = Non
             for ns, name in store.statefulset_keys(namespaces):
                 sts = store.get("statefulsets", ns, name)
                 if sts is not None:
-                    out.append(_build(store, sts, now, cluster_domain, halt_after, kinds))
+                    out.append(_build(store, sts, now, cluster_domain, halt_after, kinds, unknown))
             return out
     finally:
         if gc_was_enabled:
@@ -173,7 +178,7 @@ def _capacity(claim: Obj) -> str | None:
 class _Ctx:
     """What one view build needs besides the store: the set's identity and revisions."""
     __slots__ = ("ns", "name", "start", "replicas", "end", "service", "current", "update",
-                 "now", "domain", "node_cache", "loading", "dns_note")
+                 "now", "domain", "node_cache", "loading", "unreadable", "dns_note")
 
     def __init__(self, ns: str, name: str, start: int, replicas: int, service: str,
                  current: str | None, update: str | None, now: float, domain: str):
@@ -189,6 +194,7 @@ class _Ctx:
         self.domain = domain
         self.node_cache: dict[str, tuple[bool | None, float | None]] = {}
         self.loading: tuple[str, ...] = ()
+        self.unreadable: frozenset[str] = frozenset()
         self.dns_note: str | None = None
 
     def in_spec(self, ordinal: int) -> bool:
@@ -212,7 +218,8 @@ def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
     name = f"{ctx.name}-{ordinal}"
     if pod is None:
         loading = "pods" in ctx.loading
-        return PodSlot(ordinal=ordinal, name=name, exists=False, phase="Loading" if loading else "NotCreated",
+        phase = ("Unknown" if "pods" in ctx.unreadable else "Loading") if loading else "NotCreated"
+        return PodSlot(ordinal=ordinal, name=name, exists=False, phase=phase,
                        ready=False, ready_containers="-", restarts=0, revision=None, revision_kind=None,
                        node=None, node_ready=None, terminating=False, terminating_since=None,
                        deletion_grace_seconds=None, ip=None, dns_name=None, created=None,
@@ -276,7 +283,8 @@ def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
 def _claim_view(ctx: _Ctx, template: str, ordinal: int, claim: Obj | None) -> ClaimView:
     name = f"{template}-{ctx.name}-{ordinal}"
     if claim is None:
-        phase = "Loading" if "persistentvolumeclaims" in ctx.loading else "Missing"
+        phase = ("Unknown" if "persistentvolumeclaims" in ctx.unreadable else "Loading") \
+            if "persistentvolumeclaims" in ctx.loading else "Missing"
         return ClaimView(name=name, template=template, ordinal=ordinal, exists=False, phase=phase,
                          volume=None, capacity=None, storage_class=None, orphan=False)
     md = claim["metadata"]
@@ -346,7 +354,7 @@ def _dns_note(store: Store, ctx: _Ctx) -> str | None:
 
 
 def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float,
-           loading: tuple[str, ...] = ()) -> StatefulSetView:
+           loading: tuple[str, ...] = (), unreadable: frozenset[str] = frozenset()) -> StatefulSetView:
     md = sts["metadata"]
     spec = sts.get("spec") or {}
     status = sts.get("status") or {}
@@ -361,6 +369,7 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float,
     current, update = _revisions(store, sts)
     ctx = _Ctx(ns, name, start, replicas, service_name, current, update, now, domain)
     ctx.loading = loading
+    ctx.unreadable = unreadable
     ctx.dns_note = _dns_note(store, ctx)
 
     # Slots.

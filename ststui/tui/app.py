@@ -131,6 +131,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self.audit_path = str(audit_log) if audit_log else None
         self.views: dict[str, StatefulSetView] = {}
         self.loading: frozenset[str] = frozenset()   # kinds whose first LIST has not completed
+        self.unreadable: frozenset[str] = frozenset()  # kinds refused (403) and never listed
         self.selected_key: str | None = None
         self.filter_text = ""
         self.namespace_filter: str | None = None      # display filter when watching all namespaces
@@ -311,7 +312,9 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self.session.store.take_changes()
         self.render_now = self.clock()
         self.loading = self.session.loading_kinds()
-        views = build_views(self.session.store, self.render_now, self.session.namespaces, loading=self.loading)
+        self.unreadable = self.session.unreadable_kinds()
+        views = build_views(self.session.store, self.render_now, self.session.namespaces, loading=self.loading,
+                            unreadable=self.unreadable)
         self.views = {view.key: view for view in views}
         self.render_all(flash=False)
 
@@ -323,7 +326,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._update_status()
         self._freeze_after_sync()
         loading = self.session.loading_kinds()
-        if loading != self.loading:
+        if loading != self.loading or self.session.unreadable_kinds() != self.unreadable:
             # A kind completed its first LIST: every view may now say more (or less).
             self.load_all()
             return
@@ -355,7 +358,8 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
             if scope is not None and namespace != scope:
                 continue
             key = f"{namespace}/{name}"
-            view = build_view(self.session.store, namespace, name, now, loading=self.loading)
+            view = build_view(self.session.store, namespace, name, now, loading=self.loading,
+                              unreadable=self.unreadable)
             if view is None:
                 if self.views.pop(key, None) is not None:
                     changed.add(key)

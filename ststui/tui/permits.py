@@ -111,6 +111,8 @@ class PermissionsMixin:
     @staticmethod
     def _was_forbidden(result) -> bool:
         """Whether an ops worker's (plan, OpResult, error) says the server answered 403."""
+        if not isinstance(result, tuple) or len(result) != 3:
+            return False          # a conflict re-plan worker's answer, not a change's
         _plan, op, error = result
         message = (op.message if op is not None else error) or ""
         return "Forbidden: " in message

@@ -89,6 +89,14 @@ class Session:
         loading = getattr(self.watch, "loading", None)
         return frozenset(loading()) if loading is not None else frozenset()
 
+    def unreadable_kinds(self) -> frozenset[str]:
+        """Kinds refused (403) that were never listed: their objects are not known, so views
+        say Unknown instead of NotCreated or Missing."""
+        states = getattr(self.watch, "states", None)
+        if states is None:
+            return frozenset()
+        return frozenset(p for p, st in states().items() if st.state == "forbidden" and st.lists == 0)
+
     def connection_state(self) -> ConnectionState:
         if self.watch is None:
             return ConnectionState("offline", "not watching")

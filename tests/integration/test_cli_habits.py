@@ -113,7 +113,8 @@ def test_bash_completion_offers_contexts_and_namespaces(demo_sim):
                               timeout=60).stdout.split()
 
     kc = str(demo_sim.kubeconfig)
-    assert complete("ststui", "--kubeconfig", kc, "--context", "") == ["ststui-sim"]
+    assert complete("ststui", "--kubeconfig", kc, "--context", "") == \
+        ["ststui-sim", "ststui-sim-viewer", "ststui-sim-shop-operator"]
     assert complete("ststui", "--kubeconfig", kc, "-n", "sh") == ["shop"]
     assert "analytics" in complete("ststui", "--kubeconfig", kc, "get", "-n", "")
     assert complete("ststui", "comp") == ["completion"]

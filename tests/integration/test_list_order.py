@@ -49,7 +49,7 @@ def test_statefulsets_list_first_and_big_kinds_one_after_another(cluster, sim):
         mgr.stop()
         mgr.join()
         sim.control("faults/clear")
-    small = {"statefulsets", "nodes", "services", "controllerrevisions", "storageclasses"}
+    small = {"statefulsets", "nodes", "services", "controllerrevisions", "storageclasses", "poddisruptionbudgets"}
     first_big = min(store.landed.index(p) for p in ("pods", "persistentvolumeclaims", "persistentvolumes"))
     assert set(store.landed[:first_big]) == small
     assert [p for p in store.landed if p in ("pods", "persistentvolumeclaims", "persistentvolumes", "events")] \

@@ -201,3 +201,23 @@ def test_get_claims_nothing_that_depends_on_a_kind_it_could_not_list(tmp_path):
         assert view["rollout"]["state"] == "unknown" and view["rollout"]["reason"] == "pods not listed yet", key
         assert view["warnings"] == [], key
         assert all(p["phase"] != "NotCreated" for p in view["pods"]), key
+
+
+def test_pods_of_a_forbidden_kind_are_unknown_on_screen_until_allowed(tmp_path):
+    with demo(tmp_path) as (cluster, app, client, _):
+        cluster.faults.forbid("pods")
+
+        async def scenario(pilot):
+            await wait_for(pilot, lambda: app.views and "pods" in app.unreadable, "pods forbidden")
+            for view in app.views.values():
+                assert view.warnings == (), view.key
+                assert view.slots and all(s.phase == "Unknown" for s in view.slots), view.key
+                assert view.rollout.state == "unknown", view.key
+            cluster.faults.clear()          # access granted again: the kind is watched again
+            await wait_for(pilot, lambda: not app.unreadable and app.views["shop/web"].slots[0].exists,
+                           "pods listed once allowed")
+        async def main():
+            async with app.run_test(size=(120, 40)) as pilot:
+                await scenario(pilot)
+                await pilot.press("q")
+        asyncio.run(main())
