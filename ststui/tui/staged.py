@@ -373,15 +373,22 @@ class StagedActions:
         worker = self._staged_local.get(view.key)
         return worker is not None and worker.is_running
 
-    def action_plan_pause(self) -> None:
+    def _running_plan(self):
+        """(view, record) of the selected set's plan while it is not done; else says so, None."""
         self._staged_init()
         view = self._need_view()
         rec = self.staged_record(view)
         if view is None:
-            return
+            return None
         if rec is None or rec.done:
             self.notify(f"No staged rollout plan is running on {view.key}.", severity="warning")
+            return None
+        return view, rec
+
+    def action_plan_pause(self) -> None:
+        if (running := self._running_plan()) is None:
             return
+        view, rec = running
         self._ensure_drain()
         if rec.state == S.PAUSED:
             self._plan_call(view, "resume", R.resume_from_outside)
@@ -398,14 +405,9 @@ class StagedActions:
             self._plan_call(view, "promote", lambda api, ns, name, by, clock: R.promote_from_outside(api, ns, name, by))
 
     def action_plan_abort(self) -> None:
-        self._staged_init()
-        view = self._need_view()
-        rec = self.staged_record(view)
-        if view is None:
+        if (running := self._running_plan()) is None:
             return
-        if rec is None or rec.done:
-            self.notify(f"No staged rollout plan is running on {view.key}.", severity="warning")
-            return
+        view, rec = running
         confirm = StagedConfirm(
             title=f"Abort the staged rollout of {view.key}",
             effect=[f"The plan [{rec.steps_text}] stops at step {min(rec.step + 1, len(rec.steps))}/{len(rec.steps)}.",
