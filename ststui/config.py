@@ -49,6 +49,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     theme: str | None = None
     contexts: list[ContextRule] = field(default_factory=list)
+    max_replicas: int | None = None   # scale refuses more than this (default: actions' ceiling)
 
     def read_only_for(self, context: str | None) -> bool:
         return any(r.read_only for r in self._rules(context))
@@ -95,14 +96,19 @@ def _line_of(raw: str, needle: str) -> str:
 
 def parse_config(data: dict, path: Path | None = None, raw: str = "") -> Config:
     where = f"The config file {path}" if path else "The config"
-    known = {"theme", "keymap", "contexts"}
+    known = {"theme", "keymap", "contexts", "max_replicas"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where} has an unknown setting '{key}'{_line_of(raw, key)}; "
-                              f"known: theme, [keymap], [contexts.\"<glob>\"].")
+                              f"known: theme, max_replicas, [keymap], [contexts.\"<glob>\"].")
     theme = data.get("theme")
     if theme is not None and not isinstance(theme, str):
         raise ConfigError(f"{where}: theme must be a string{_line_of(raw, 'theme')}.")
+    max_replicas = data.get("max_replicas")
+    if max_replicas is not None and (isinstance(max_replicas, bool) or not isinstance(max_replicas, int)
+                                     or not 1 <= max_replicas <= 1_000_000):
+        raise ConfigError(f"{where}: max_replicas must be a whole number from 1 to 1000000"
+                          f"{_line_of(raw, 'max_replicas')}.")
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         raise ConfigError(f"{where}: keymap must be a table ([keymap]){_line_of(raw, 'keymap')}.")
@@ -125,7 +131,8 @@ def parse_config(data: dict, path: Path | None = None, raw: str = "") -> Config:
                 raise ConfigError(f"{where}: [contexts.\"{pattern}\"] {key} must be true or false"
                                   f"{_line_of(raw, key)}.")
         rules.append(ContextRule(pattern, bool(body.get("read_only", False)), bool(body.get("protected", False))))
-    return Config(path=path, keymap={str(k): str(v) for k, v in keymap.items()}, theme=theme, contexts=rules)
+    return Config(path=path, keymap={str(k): str(v) for k, v in keymap.items()}, theme=theme, contexts=rules,
+                  max_replicas=max_replicas)
 
 
 def save_theme(path: Path, theme: str) -> None:

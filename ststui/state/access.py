@@ -43,6 +43,11 @@ ACTION_NEEDS: dict[str, Need] = {
     "force_delete_pod": Need("delete", "", "pods"),
     "delete_claim": Need("delete", "", "persistentvolumeclaims"),
     "reclaim": Need("patch", "", "persistentvolumes", cluster_scoped=True),
+    # staged rollouts write the partition and the plan annotation on the StatefulSet
+    "staged_plan": PATCH_STS,
+    "plan_pause": PATCH_STS,
+    "plan_promote": PATCH_STS,
+    "plan_abort": PATCH_STS,
 }
 
 

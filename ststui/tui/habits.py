@@ -37,6 +37,8 @@ class HabitsMixin:
 
     def apply_config(self) -> None:
         config = self.config
+        if config.max_replicas is not None:
+            self.replicas_ceiling = config.max_replicas
         if config.keymap:
             from ststui.commands.keys import all_bindings
             unknown = sorted(set(config.keymap) - {row[0] for row in all_bindings()})

@@ -293,3 +293,32 @@ def test_pickers_filter_as_you_type(app):
         assert app.screen.query_one("#choice-other", Input).value == "kube-system"
 
     run_app(app, scenario)
+
+
+def test_max_replicas_from_the_config_caps_what_scale_accepts(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("max_replicas = 6\n")
+    app = make_app(config=load_config(path))
+
+    async def scenario(pilot):
+        assert app.replicas_ceiling == 6
+        app.sts_pane.select_key("shop/web")
+        app.sts_pane.focus()
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        app.screen.query_one("#value-input").value = "7"
+        await pilot.pause()
+        assert "6" in str(app.screen.query_one("#value-error").render())
+        assert app.screen.query_one("#yes").disabled
+        await pilot.press("escape")
+
+    run_app(app, scenario)
+    for bad in ("max_replicas = 0\n", "max_replicas = \"many\"\n", "max_replicas = true\n"):
+        path.write_text(bad)
+        try:
+            load_config(path)
+        except ConfigError as e:
+            assert "max_replicas" in str(e) and "line 1" in str(e)
+        else:
+            raise AssertionError(f"accepted {bad!r}")
