@@ -32,6 +32,7 @@ from .clock import parse_rfc3339
 from .controllers import podutil as pu
 from .controllers.kubelet import ready_delay, stop_delay
 from .objects import ApiError, bad_request
+from .queryparams import parse_bool, parse_int
 
 PERIOD = 10.0               # seconds between two lines of periodic work
 POLL_SECONDS = 0.1          # wall seconds between two looks at the pod while following
@@ -53,24 +54,11 @@ class Options:
 
 
 def _bool(query: dict, name: str) -> bool:
-    text = query.get(name)
-    if text in (None, ""):
-        return False
-    if text in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if text in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    raise bad_request(f'strconv.ParseBool: parsing "{text}": invalid syntax')
+    return parse_bool(query.get(name), name)
 
 
 def _int(query: dict, name: str) -> int | None:
-    text = query.get(name)
-    if text in (None, ""):
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise bad_request(f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
+    return parse_int(query.get(name), name)
 
 
 def parse_options(query: dict, pod_name: str, now: float) -> Options:

@@ -33,6 +33,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from . import discovery, gate, openapi, protobuf, reviews, ssa, tables
 from .paging import ListPager
 from .objects import ApiError, Watcher, bad_request, invalid
+from .queryparams import parse_bool, parse_int
 from .patching import PatchError, json_patch, merge_patch, strategic_merge_patch
 from .resources import ResourceType, lookup
 from .selectors import selector_from_object
@@ -51,26 +52,6 @@ FAULT_REASONS = {500: "InternalError", 503: "ServiceUnavailable", 504: "Timeout"
 
 
 # --------------------------------------------------------------------------- small helpers
-
-def parse_bool(text: str | None, name: str = "value") -> bool:
-    """Go's strconv.ParseBool: 1 t T TRUE true True / 0 f F FALSE false False."""
-    if text is None or text == "":
-        return False
-    if text in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if text in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    raise bad_request(f"invalid boolean value for {name}: {text!r}")
-
-
-def parse_int(text: Any, name: str) -> int | None:
-    if text is None or text == "":
-        return None
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        raise bad_request(f"invalid value for {name}: {text!r} is not an integer") from None
-
 
 def success_status(rt: ResourceType, obj: dict) -> dict:
     details: dict = {"name": obj["metadata"]["name"], "kind": rt.plural, "uid": obj["metadata"].get("uid")}

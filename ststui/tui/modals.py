@@ -266,6 +266,12 @@ class ConfirmModal(_AnswerOnce, FitBody, ModalScreen[bool]):
         self.answer(False)
 
 
+def next_cancel_buttons() -> Horizontal:
+    """The buttons of a dialog that asks for input first: Cancel (esc, the default) and Next."""
+    return Horizontal(Button("Cancel (esc)", id="no", variant="primary", compact=True),
+                      Button("Next (enter)", id="yes", variant="success", compact=True), id="dialog-buttons")
+
+
 class ValueModal(_AnswerOnce, FitBody, ModalScreen[Any]):
     """Ask for one value; `make_plan(text)` validates it (PlanError -> shown inline)."""
 
@@ -294,9 +300,7 @@ class ValueModal(_AnswerOnce, FitBody, ModalScreen[Any]):
                 yield Static("", id="plan-text")
             with HorizontalScroll(id="kubectl-scroll", can_focus=False):
                 yield Static("", id="kubectl-text")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel (esc)", id="no", variant="primary", compact=True)
-                yield Button("Next (enter)", id="yes", variant="success", compact=True)
+            yield next_cancel_buttons()
 
     def on_mount(self) -> None:
         self._validate(self.initial)

@@ -30,7 +30,7 @@ from ststui.kube import staged_runner as R
 from ststui.state import staged as S
 from ststui.state.model import StatefulSetView
 from ststui.tui.audit import LogEntry
-from ststui.tui.modals import ConfirmModal
+from ststui.tui.modals import ConfirmModal, next_cancel_buttons
 from ststui.tui.palette import P
 
 STAGED_ACTIONS = frozenset({"staged_plan", "plan_pause", "plan_promote", "plan_abort"})
@@ -191,9 +191,7 @@ class PlanDialog(ModalScreen[Any]):
             yield Static("", id="value-error")
             with VerticalScroll(id="dialog-body", can_focus=False):
                 yield Static("", id="plan-text")
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel (esc)", id="no", variant="primary", compact=True)
-                yield Button("Next (enter)", id="yes", variant="success", compact=True)
+            yield next_cancel_buttons()
 
     def on_mount(self) -> None:
         self._validate()

@@ -18,7 +18,7 @@ from ststui.kube.watch import FORBIDDEN, STALE, SYNCED, WATCHED, WatchManager, l
 from ststui.state.slim import slim
 from ststui.state.store import Store
 
-from tests.integration.helpers import make_statefulset, scale
+from tests.integration.helpers import make_statefulset, scale, wait_for, wait_matches
 
 
 def fresh_content(api) -> dict[str, dict[tuple[str, str], tuple]]:
@@ -43,27 +43,7 @@ def store_content(store: Store) -> dict[str, dict[tuple[str, str], tuple]]:
 
 def wait_converged(store: Store, api, limit: float = 60.0) -> None:
     """Poll until the store equals a fresh LIST by uid, rv and content; fail with the difference."""
-    deadline = time.monotonic() + limit
-    expected = got = None
-    while time.monotonic() < deadline:
-        expected, got = fresh_content(api), store_content(store)
-        if got == expected:
-            return
-        time.sleep(0.05)
-    diff = {p: {"missing": sorted(set(expected[p]) - set(got[p]))[:5],
-                "ghosts": sorted(set(got[p]) - set(expected[p]))[:5],
-                "wrong": sorted(k for k in set(got[p]) & set(expected[p]) if got[p][k] != expected[p][k])[:5]}
-            for p in WATCHED if expected[p] != got[p]}
-    pytest.fail(f"store never matched a fresh LIST: {diff}")
-
-
-def wait_for(predicate, limit: float = 60.0) -> bool:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+    wait_matches(lambda: fresh_content(api), lambda: store_content(store), limit)
 
 
 def manager(sim, api, store, **kw) -> WatchManager:

@@ -7,7 +7,6 @@ that is liveness, not a timed assertion.
 """
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -15,7 +14,7 @@ from ststui.kube.rest import request_json
 from ststui.kube.watch import FORBIDDEN, RETRYING, SYNCED, WATCHED, WatchManager, list_path
 from ststui.state.store import Store
 
-from tests.integration.helpers import make_statefulset, scale
+from tests.integration.helpers import make_statefulset, scale, wait_for, wait_matches
 
 
 def fresh_lists(api) -> dict[str, dict[tuple[str, str], str]]:
@@ -33,28 +32,7 @@ def store_versions(store: Store) -> dict[str, dict[tuple[str, str], str]]:
 
 def wait_equal(store: Store, api, limit: float = 60.0) -> None:
     """Poll until the store equals a fresh LIST of every kind; fail with the difference."""
-    deadline = time.monotonic() + limit
-    expected = got = None
-    while time.monotonic() < deadline:
-        expected = fresh_lists(api)
-        got = store_versions(store)
-        if got == expected:
-            return
-        time.sleep(0.05)
-    diff = {p: {"missing": sorted(set(expected[p]) - set(got[p]))[:5],
-                "extra": sorted(set(got[p]) - set(expected[p]))[:5],
-                "stale": sorted(k for k in set(got[p]) & set(expected[p]) if got[p][k] != expected[p][k])[:5]}
-            for p in WATCHED if expected[p] != got[p]}
-    pytest.fail(f"store never matched a fresh LIST: {diff}")
-
-
-def wait_for(predicate, limit: float = 60.0) -> bool:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
+    wait_matches(lambda: fresh_lists(api), lambda: store_versions(store), limit)
 
 
 @pytest.fixture
