@@ -42,8 +42,9 @@ def test_timestamps_follow_the_wall_clock_at_speed_20(tmp_path):
         api = config.new_client_from_config(config_file=str(path))
         apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
         apps.create_namespaced_stateful_set("default", statefulset("web", "nginx:1.25", 3, service="web"))
-        _wait(lambda: (apps.read_namespaced_stateful_set("web", "default").status.ready_replicas or 0) == 3,
-              "3 Ready pods")
+        # status is None until the controller's first status write lands (a background thread here)
+        _wait(lambda: (getattr(apps.read_namespaced_stateful_set("web", "default").status, "ready_replicas", 0)
+                       or 0) == 3, "3 Ready pods")
         now = time.time()
         stamps = []
         for pod in core.list_namespaced_pod("default").items:
