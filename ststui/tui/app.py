@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from ststui.config import Config
@@ -39,6 +39,7 @@ from ststui.tui.help import HelpScreen
 from ststui.tui.inspect import HANDOFF_CHANGES, INSPECT_ACTIONS, InspectActions
 from ststui.tui.messages import MessageLine
 from ststui.tui.modals import ChoiceModal
+from ststui.tui.keyed_table import KeyedTable
 from ststui.tui.panes import (
     MUTATING_ACTIONS,
     ClaimsPane,
@@ -493,7 +494,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
     def _main_screen(self) -> Screen:
         return self.screen_stack[0]
 
-    @on(DataTable.RowHighlighted, "#statefulsets")
+    @on(KeyedTable.RowHighlighted, "#statefulsets")
     def _statefulset_highlighted(self) -> None:
         selected = self.sts_pane.selected_key
         if selected != self.selected_key:

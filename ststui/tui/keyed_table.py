@@ -1,43 +1,32 @@
-"""A DataTable kept in step with a list of keyed rows, without jumping.
+"""A table kept in step with a list of keyed rows, without jumping.
 
-Place in the flow: every tabular pane (StatefulSets, pods, claims, volumes, warnings)
-subclasses `KeyedTable` and calls `reconcile(rows)` with `(key, cells)` pairs rendered by
-`tui.render`. Reconciling touches only what changed: cells are compared before
-`update_cell` (each mutation costs a re-render), rows gone are removed, new rows added;
-when the order itself changes the table is rebuilt once. The cursor follows its row key,
-not its position, and rows whose cells changed are highlighted for a moment.
+Place in the flow: every tabular pane (StatefulSets, pods, claims, volumes) subclasses
+`KeyedTable` and calls `reconcile(rows)` with `(key, cells)` pairs rendered by
+`tui.render`. Reconciling touches only what changed: cells are compared before a row is
+replaced (a replaced row on screen redraws one line), rows gone are removed, new rows
+added, and rows that came out of order are put in order in place (the table is a
+`LineTable`: rows are plain cells, drawn only when on screen). The cursor follows its row
+key, not its position, and rows whose cells changed are highlighted for a moment.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import ClassVar, Sequence
 
-from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
-from ststui.tui.render import Cell
+from ststui.tui.line_table import Cell, Column, LineTable
 from ststui.tui.palette import P
 from ststui.tui.sorting import row_sort_key
 
 FLASH_SECONDS = 1.5
 # A changed row's highlight is the palette's `flash` role (the theme's warning-muted background).
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    width: int | None = None   # None: sized from the content present when rows are added
-
-
 Row = tuple[str, tuple[Cell, ...]]
 
 
-class KeyedTable(DataTable):
-    """DataTable whose rows are identified by stable string keys."""
+class KeyedTable(LineTable):
+    """A LineTable whose rows are reconciled with the rows a pane gives it."""
 
     COLUMNS: ClassVar[tuple[Column, ...]] = ()
     # Pane title shown in the border.
@@ -55,12 +44,8 @@ class KeyedTable(DataTable):
     SORT_HELP = "the same key again reverses; the cursor stays on its row"
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False,
-                         cursor_foreground_priority="renderable")
-        self._cells: dict[str, tuple[Cell, ...]] = {}
-        self._order: list[str] = []
+        super().__init__(id=id, classes=classes)
         self._flash_until: dict[str, float] = {}
-        self._columns_in_use: tuple[Column, ...] = ()
         self._flash_timer = None
         self.border_title = self.TITLE
         self.sort_by: tuple[str, bool] | None = None     # (field, reversed); None: as given
@@ -74,31 +59,10 @@ class KeyedTable(DataTable):
 
     def _ensure_columns(self) -> None:
         wanted = self.columns_for()
-        if wanted == self._columns_in_use:
-            return
-        self.clear(columns=True)
-        self._cells.clear()
-        self._order.clear()
-        for column in wanted:
-            self.add_column(column.label, key=column.key, width=column.width)
-        self._columns_in_use = wanted
+        if wanted != self._columns_in_use:
+            self.set_columns(wanted)
 
     # --- rows ------------------------------------------------------------------------
-
-    @property
-    def row_keys(self) -> list[str]:
-        return list(self._order)
-
-    @property
-    def selected_key(self) -> str | None:
-        """Key of the row under the cursor, or None for an empty table."""
-        if not self._order or self.cursor_row < 0:
-            return None
-        try:
-            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        except (CellDoesNotExist, RowDoesNotExist):
-            return None
-        return row_key.value
 
     def select_key(self, key: str, *, scroll: bool = True) -> bool:
         """Move the cursor to the row with this key; False if there is none."""
@@ -146,113 +110,67 @@ class KeyedTable(DataTable):
         self._given = list(rows)
         rows = self._sorted(rows)
         self._ensure_columns()
+        cells_now = self._cells
         wanted_order = [key for key, _ in rows]
-        wanted = dict(rows)
         cursor_key = self.selected_key
         cursor_index = self.cursor_row
         had_rows = bool(self._order)
         changed = False
+        if len(wanted_order) != len(rows) or len(set(wanted_order)) != len(wanted_order):
+            raise ValueError("row keys must be unique")
 
+        wanted = dict(rows)
         gone = [key for key in self._order if key not in wanted]
-        survivors = [key for key in self._order if key in wanted]
-        new_keys = [key for key in wanted_order if key not in self._cells]
-        # Order is kept if the survivors stay in order and new rows only come at the end.
-        order_kept = survivors + new_keys == wanted_order
-
-        if len(gone) > 20 or not had_rows or (not order_kept and len(new_keys) > len(survivors)):
-            self._rebuild(rows, cursor_key, cursor_index)
-            if had_rows and flash:
-                for key in new_keys:
-                    self._flash(key)
-            return True
-
-        for key in gone:
-            self.remove_row(key)
-            del self._cells[key]
-            self._flash_until.pop(key, None)
+        if gone:
+            self.remove_rows(gone)
+            for key in gone:
+                self._flash_until.pop(key, None)
             changed = True
         now = time.monotonic()
-        for key in survivors:
-            cells = wanted[key]
-            old = self._cells[key]
-            if cells == old:
-                continue
-            self._cells[key] = cells
-            if flash:
-                self._flash_until[key] = now + FLASH_SECONDS
-            self._write_row(key, cells, None if flash else old)
-            changed = True
+        new_keys = []
+        for key, cells in rows:
+            old = cells_now.get(key)
+            if old is None:
+                new_keys.append(key)
+            elif old is not cells and old != cells:
+                if flash:
+                    self._flash_until[key] = now + FLASH_SECONDS
+                self.update_row(key, cells)
+                changed = True
         for key in new_keys:
-            cells = wanted[key]
-            self._cells[key] = cells
-            self.add_row(*self._styled(key, cells), key=key)
+            self.add_row(key, wanted[key])
             if had_rows and flash:
-                self._flash(key)
+                self._flash_until[key] = now + FLASH_SECONDS
             changed = True
-        self._order = wanted_order
-        if not order_kept:
-            # Rows came out of order (a sync filling in, a sort): reorder the rows in place
-            # instead of clearing and re-adding every one of them.
-            self._reorder(wanted_order)
+        if self._order != wanted_order:
+            # Rows came out of order (a sync filling in, a sort): put them in order in
+            # place; nothing is re-added.
+            self.set_order(wanted_order)
             changed = True
-        if gone or not order_kept:
+        if changed:
             self._restore_cursor(cursor_key, cursor_index)
         if self._flash_until:
             self._arm_flash_timer()
         return changed
 
-    def _reorder(self, order: list[str]) -> None:
-        """Put the rows in `order` with DataTable.sort, keyed by the identity of each row's
-        first cell (every cell is a distinct Text object)."""
-        first = self._columns_in_use[0].key
-        position = {id(self.get_cell(key, first)): i for i, key in enumerate(order)}
-        self.sort(first, key=lambda cell: position.get(id(cell), len(position)))
-
-    def _rebuild(self, rows: Sequence[Row], cursor_key: str | None, cursor_index: int) -> None:
-        self.clear()
-        self._cells = {}
-        keep = {key for key, _ in rows}
-        self._flash_until = {key: t for key, t in self._flash_until.items() if key in keep}
-        for key, cells in rows:
-            self._cells[key] = cells
-            self.add_row(*self._styled(key, cells), key=key)
-        self._order = [key for key, _ in rows]
-        self._restore_cursor(cursor_key, cursor_index)
-
     def _restore_cursor(self, cursor_key: str | None, cursor_index: int) -> None:
         if not self._order:
+            self.cursor_row = 0
+            self.announce_cursor()
             return
         if cursor_key is not None and cursor_key in self._cells:
             row = self.get_row_index(cursor_key)
         else:
             row = min(max(cursor_index, 0), len(self._order) - 1)
-        if row != self.cursor_row:
-            self.move_cursor(row=row, scroll=False)
+        self.move_cursor(row=row, scroll=False)
 
-    # --- styling and highlight ---------------------------------------------------------
+    # --- highlight of changed rows ------------------------------------------------------
 
-    def _styled(self, key: str, cells: tuple[Cell, ...]) -> list[Text]:
-        flashing = key in self._flash_until
-        return [self._cell_text(text, style, flashing) for text, style in cells]
+    def row_flashing(self, key: str) -> bool:
+        return key in self._flash_until
 
-    @staticmethod
-    def _cell_text(text: str, style: str, flashing: bool) -> Text:
-        if flashing:
-            style = f"{style} {P.flash}".strip()
-        return Text(text, style=style, no_wrap=True, overflow="ellipsis")
-
-    def _write_row(self, key: str, cells: tuple[Cell, ...], old: tuple[Cell, ...] | None) -> None:
-        """Write a row's cells; with `old` given, only the cells that differ from it."""
-        flashing = key in self._flash_until
-        for index, (column, (text, style)) in enumerate(zip(self._columns_in_use, cells)):
-            if old is not None and index < len(old) and old[index] == (text, style):
-                continue
-            self.update_cell(key, column.key, self._cell_text(text, style, flashing))
-
-    def _flash(self, key: str) -> None:
-        self._flash_until[key] = time.monotonic() + FLASH_SECONDS
-        self._write_row(key, self._cells[key], None)
-        self._arm_flash_timer()
+    def flash_style(self) -> str:
+        return P.flash
 
     def _arm_flash_timer(self) -> None:
         if self._flash_timer is None and self.is_mounted:
@@ -264,7 +182,7 @@ class KeyedTable(DataTable):
         for key in expired:
             del self._flash_until[key]
             if key in self._cells:
-                self._write_row(key, self._cells[key], None)
+                self.refresh_row(self.get_row_index(key))
         if not self._flash_until and self._flash_timer is not None:
             self._flash_timer.stop()
             self._flash_timer = None

@@ -27,6 +27,7 @@ def test_budget_in_the_strip_and_the_delete_warning(tmp_path):
             await confirm(pilot, app)
             pod = core_api(client).read_namespaced_pod("redis-0", "cache")   # the budget did not stop it
             assert pod.metadata.uid == uid and pod.metadata.deletion_timestamp is not None
+            await wait_for(pilot, lambda: app.views["cache/redis"].slots[0].terminating, "redis-0 shown Terminating")
             await pilot.press("ctrl+k")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmModal)

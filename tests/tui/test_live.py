@@ -56,10 +56,10 @@ def test_cursor_follows_its_row_when_rows_are_added_and_removed(app, session):
 def test_unchanged_store_writes_nothing(app, session):
     async def scenario(pilot):
         await pilot.pause(0.3)
-        count = app.sts_pane._update_count
+        count = app.sts_pane.writes
         app.drain_changes()
         app.tick()
-        assert app.sts_pane._update_count == count
+        assert app.sts_pane.writes == count
         assert not app.sts_pane.flashing_keys
 
     run_app(app, scenario)

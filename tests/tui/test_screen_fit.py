@@ -150,7 +150,7 @@ def test_messages_never_cover_the_focused_row():
 
 
 def _cut_cells(pane) -> list[str]:
-    widths = {column.key.value: column.width for column in pane.columns.values()}
+    widths = pane.column_widths
     cut = []
     for key, cells in pane._cells.items():
         for column, (text, _style) in zip(pane._columns_in_use, cells):

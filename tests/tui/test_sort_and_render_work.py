@@ -63,22 +63,24 @@ def test_sort_keys_are_in_the_help(app):
 
 
 def spy_writes(pane, log: list):
-    """Record (row key, column key, old text, new text) of every cell written to `pane`."""
-    original = pane.update_cell
+    """Record (row key, column key, old text, new text) of every cell written to `pane`
+    (a replaced row logs the cells that differ; an added row logs "*add*")."""
+    original = pane.update_row
 
-    def update_cell(row_key, column_key, value, **kw):
-        try:
-            old = pane.get_cell(row_key, column_key).plain
-        except Exception:
-            old = None
-        log.append((str(row_key), str(column_key), old, getattr(value, "plain", str(value))))
-        return original(row_key, column_key, value, **kw)
-    pane.update_cell = update_cell
+    def update_row(key, cells):
+        old = pane.row_cells(key)
+        for column, before, after in zip(pane._columns_in_use, old, cells):
+            if before != after:
+                log.append((key, column.key, before[0], after[0]))
+        if old == cells:
+            log.append((key, "*same*", None, None))
+        return original(key, cells)
+    pane.update_row = update_row
     added = pane.add_row
 
-    def add_row(*cells, key=None, **kw):
-        log.append((str(key), "*add*", None, None))
-        return added(*cells, key=key, **kw)
+    def add_row(key, cells):
+        log.append((key, "*add*", None, None))
+        return added(key, cells)
     pane.add_row = add_row
 
 
