@@ -2,9 +2,9 @@
 
 Place in the flow: `bench/tui.py` starts the real `ststui` here (not Textual's Pilot: the
 terminal output, its size and its cost count) and asks "when did the screen first show
-X?". Output is read by a thread as it arrives; each chunk is timestamped, counted and fed
-to a `pyte` screen, and the waiting predicate is checked against the screen after every
-chunk, so the time recorded is the arrival of the bytes that made it true.
+X?". Output is read by a thread as it arrives and timestamped; another thread feeds each chunk
+to a `pyte` screen and checks the waiting predicate after every chunk, so the time
+recorded is the arrival of the bytes that made it true.
 
 Why a screen emulator (pyte) and not searching the byte stream for text: Textual writes
 only the regions that changed, splits a line into styled segments with cursor moves
@@ -54,40 +54,66 @@ class PtyProgram:
         self.chunks: list[tuple[float, int]] = []      # (arrival, size)
         self._waiting: tuple[Predicate, threading.Event, list] | None = None
         self._closed = False
+        self._arrived: list[tuple[float, bytes]] = []     # read, not yet fed to the screen
+        self._arrival = threading.Condition()
         self.reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
+        self.feeder = threading.Thread(target=self._feed, name="pty-feeder", daemon=True)
         self.reader.start()
+        self.feeder.start()
 
     # --- reading -----------------------------------------------------------------------
+    # Two threads: the reader only reads and timestamps (a syscall, so it is never held up
+    # by the emulator), the feeder runs pyte. pyte is pure Python and takes tens of
+    # milliseconds for a large repaint: fed in the reading thread, it delayed the reading
+    # (and so the timestamp) of the chunks that followed, inflating every key latency.
 
     def _read(self) -> None:
-        while not self._closed:
-            try:
-                ready, _, _ = select.select([self.fd], [], [], 0.2)
-            except (OSError, ValueError):
-                return
-            if not ready:
-                continue
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except OSError:
-                return
-            if not data:
-                return
-            now = time.perf_counter()
-            with self.lock:
-                self.bytes_total += len(data)
-                self.chunks.append((now, len(data)))
+        try:
+            while not self._closed:
                 try:
-                    self.stream.feed(data)
-                except Exception:       # an escape sequence pyte does not know: keep going
-                    pass
-                waiting = self._waiting
-                if waiting is not None:
-                    pred, event, out = waiting
-                    if pred(self.screen.display):
-                        out.append(now)
-                        self._waiting = None
-                        event.set()
+                    ready, _, _ = select.select([self.fd], [], [], 0.2)
+                except (OSError, ValueError):
+                    return
+                if not ready:
+                    continue
+                try:
+                    data = os.read(self.fd, 1 << 16)
+                except OSError:
+                    return
+                if not data:
+                    return
+                now = time.perf_counter()
+                with self._arrival:
+                    self._arrived.append((now, data))
+                    self._arrival.notify()
+        finally:
+            with self._arrival:
+                self._arrived.append((time.perf_counter(), b""))
+                self._arrival.notify()
+
+    def _feed(self) -> None:
+        while True:
+            with self._arrival:
+                while not self._arrived:
+                    self._arrival.wait()
+                batch, self._arrived = self._arrived, []
+            for now, data in batch:
+                if not data:
+                    return
+                with self.lock:
+                    self.bytes_total += len(data)
+                    self.chunks.append((now, len(data)))
+                    try:
+                        self.stream.feed(data)
+                    except Exception:       # an escape sequence pyte does not know: keep going
+                        pass
+                    waiting = self._waiting
+                    if waiting is not None:
+                        pred, event, out = waiting
+                        if pred(self.screen.display):
+                            out.append(now)
+                            self._waiting = None
+                            event.set()
 
     def lines(self) -> list[str]:
         with self.lock:

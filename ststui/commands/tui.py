@@ -6,7 +6,22 @@ so they print one sentence and exit 2 instead of flashing a broken UI.
 """
 from __future__ import annotations
 
+import os
 import sys
+
+# A lone Escape is told from the start of an escape sequence (an arrow key) by waiting
+# this long for more bytes. Textual waits 100 ms; 50 ms still keeps an arrow's bytes
+# together over ssh (a terminal writes them at once) and halves what every escape costs.
+# The user's own ESCDELAY (milliseconds, as in ncurses) wins.
+ESCAPE_DELAY_MS = 50
+
+
+def set_escape_delay(environ=os.environ) -> float:
+    """Apply ESCAPE_DELAY_MS unless ESCDELAY is set; returns the delay in seconds."""
+    import textual.constants
+    if "ESCDELAY" not in environ:
+        textual.constants.ESCAPE_DELAY = ESCAPE_DELAY_MS / 1000.0
+    return textual.constants.ESCAPE_DELAY
 
 
 def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | None,
@@ -16,6 +31,7 @@ def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | Non
     from ststui.kube.connect import ConnectError
     from ststui.tui.session import open_session
 
+    set_escape_delay()
     try:
         config = load_config()
     except ConfigError as e:

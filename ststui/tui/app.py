@@ -88,6 +88,12 @@ _OBJ_PREFIX_TO_PANE = {"pod": "pods", "pvc": "claims", "claim": "claims", "persi
                        "statefulset": "statefulsets", "sts": "statefulsets"}
 
 
+def _depends_on_time(view: StatefulSetView) -> bool:
+    """A view the 1 Hz tick rebuilds: a rollout that may come to count as halted, or a
+    pod Terminating (its grace period runs out)."""
+    return (view.rollout.in_progress and not view.rollout.halted) or any(s.terminating for s in view.slots)
+
+
 class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, ChangeActions, InspectActions, App):
     """Four live panes and keyboard actions for StatefulSets."""
 
@@ -139,6 +145,14 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._watch_version = -1
         self._last_connection = None
         self._sts_shown: list[str] = []
+        # The keys visible in the StatefulSets pane (sorted, filtered) and what they were
+        # computed from: recomputed only when views come or go or a filter changes.
+        self._view_keys_version = 0
+        self._visible_basis: tuple | None = None
+        self._visible_keys: list[str] = []
+        self._visible_set: frozenset[str] = frozenset()
+        # Views whose facts depend on time (rebuilt by the 1 Hz tick), kept as views change.
+        self._timed: set[str] = set()
         self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
         self._ages_change_at = 0.0            # when an age on screen next reads differently
         self._gc_frozen = False
@@ -317,6 +331,8 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         views = build_views(self.session.store, self.render_now, self.session.namespaces, loading=self.loading,
                             unreadable=self.unreadable)
         self.views = {view.key: view for view in views}
+        self._view_keys_version += 1
+        self._timed = {view.key for view in views if _depends_on_time(view)}
         self.render_all(flash=False)
 
     def drain_changes(self) -> None:
@@ -334,10 +350,32 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         keys, affected = self.session.store.take_changed_statefulsets()
         if not keys:
             return
+        version = self._view_keys_version
         changed = self._rebuild(affected, self.clock())
-        if changed:
-            with self.batch_update():
+        if not changed:
+            return
+        with self.batch_update():
+            if version == self._view_keys_version and self._rows_in_place():
+                self._render_changed(changed)
+            else:
                 self.render_all(flash=True, changed=changed)
+
+    def _rows_in_place(self) -> bool:
+        """Whether changed views can be written row by row: no set came or went, and
+        the rows' order does not depend on their content (no sort, no -l selector)."""
+        return (self.sts_pane.sort_by is None and self.session.selector is None
+                and self._visible_basis == self._visible_basis_now())
+
+    def _render_changed(self, changed: set[str]) -> None:
+        """Write the rows of the views that changed, and the detail panes if the selected
+        one did: work proportional to the change, not to the number of StatefulSets."""
+        now = self.render_now
+        shown = [self.views[key] for key in changed if key in self._visible_set and key in self.views]
+        self.sts_pane.show_changed(shown, now)
+        if self.selected_key in changed:
+            self.show_detail(flash=True)
+        self._update_status()
+        self._schedule_ages(shown)
 
     def _freeze_after_sync(self) -> None:
         """Once the first sync is complete, move everything alive to the GC's permanent
@@ -364,9 +402,19 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
             if view is None:
                 if self.views.pop(key, None) is not None:
                     changed.add(key)
-            elif self.views.get(key) != view:
+                    self._view_keys_version += 1
+                    self._timed.discard(key)
+                continue
+            old = self.views.get(key)
+            if old != view:
+                if old is None:
+                    self._view_keys_version += 1
                 self.views[key] = view
                 changed.add(key)
+                if _depends_on_time(view):
+                    self._timed.add(key)
+                else:
+                    self._timed.discard(key)
         return changed
 
     def tick(self) -> None:
@@ -375,9 +423,8 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         only if one of those changed or an age on screen now reads differently
         (`age_schedule`): idle, nothing is recomputed or written."""
         now = self.clock()
-        timed = [(v.namespace, v.name) for v in self.views.values()
-                 if v.key == self.selected_key or (v.rollout.in_progress and not v.rollout.halted)
-                 or any(s.terminating for s in v.slots)]
+        keys = self._timed | ({self.selected_key} if self.selected_key else set())
+        timed = [(v.namespace, v.name) for v in map(self.views.get, keys) if v is not None]
         changed = self._rebuild(timed, now)
         if not changed and now < self._ages_change_at:
             return
@@ -385,26 +432,40 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         with self.batch_update():
             self.render_all(flash=False)
 
-    def _schedule_ages(self) -> None:
-        """Note when the next age shown (StatefulSet rows, the selected set's pods) changes."""
+    def _schedule_ages(self, changed: Iterable[StatefulSetView] | None = None) -> None:
+        """Note when the next age shown (StatefulSet rows, the selected set's pods) changes;
+        given the views just changed, only those (and the selected one) are looked at."""
         now = self.render_now
-        times = [v.created for v in self.views.values()]
+        views = self.views.values() if changed is None else changed
+        times = [v.created for v in views]
         view = self.views.get(self.selected_key) if self.selected_key else None
         if view is not None:
             times += [s.created for s in view.slots if s.exists]
             times += [s.terminating_since for s in view.slots if s.terminating_since is not None]
-        self._ages_change_at = next_change(now, times)
+        soonest = next_change(now, times)
+        self._ages_change_at = soonest if changed is None else min(self._ages_change_at, soonest)
+
+    def _visible_basis_now(self) -> tuple:
+        return (self._view_keys_version, len(self.views), self.namespace_filter, self.filter_text)
 
     def visible_views(self) -> list[StatefulSetView]:
-        views = sorted(self.views.values(), key=lambda v: (v.namespace, v.name))
-        if self.namespace_filter is not None:
-            views = [v for v in views if v.namespace == self.namespace_filter]
-        if self.session.selector is not None:      # -l/--selector
-            views = [v for v in views if self.session.selects(v)]
-        if self.filter_text:
-            needle = self.filter_text.lower()
-            views = [v for v in views if needle in v.key.lower()]
-        return views
+        """The views the StatefulSets pane shows, in (namespace, name) order: the sorted,
+        filtered keys are kept until a view comes or goes or a filter changes."""
+        basis = self._visible_basis_now()
+        if basis != self._visible_basis or self.session.selector is not None:
+            views = sorted(self.views.values(), key=lambda v: (v.namespace, v.name))
+            if self.namespace_filter is not None:
+                views = [v for v in views if v.namespace == self.namespace_filter]
+            if self.session.selector is not None:      # -l/--selector: labels may change
+                views = [v for v in views if self.session.selects(v)]
+            if self.filter_text:
+                needle = self.filter_text.lower()
+                views = [v for v in views if needle in v.key.lower()]
+            self._visible_keys = [v.key for v in views]
+            self._visible_set = frozenset(self._visible_keys)
+            self._visible_basis = basis
+        views = self.views
+        return [views[key] for key in self._visible_keys if key in views]
 
     def render_all(self, *, flash: bool, changed: set[str] | None = None) -> None:
         now = self.render_now

@@ -49,7 +49,7 @@ class KeyedTable(LineTable):
         self._flash_timer = None
         self.border_title = self.TITLE
         self.sort_by: tuple[str, bool] | None = None     # (field, reversed); None: as given
-        self._given: list[Row] = []                       # the rows as the pane gave them
+        self._given: list[Row] | None = []                # the rows as the pane gave them
 
     # --- columns ---------------------------------------------------------------------
 
@@ -87,7 +87,8 @@ class KeyedTable(LineTable):
         reverse = self.sort_by is not None and self.sort_by == (field, False)
         self.sort_by = (field, reverse)
         key = self.selected_key
-        self.reconcile(self._given, flash=False)
+        given = self._given if self._given is not None else [(k, self._cells[k]) for k in self._order]
+        self.reconcile(given, flash=False)
         if key is not None:
             self.select_key(key)
         label = next(c.label for c in self.columns_for() if c.key == column)
@@ -152,6 +153,19 @@ class KeyedTable(LineTable):
         if self._flash_until:
             self._arm_flash_timer()
         return changed
+
+    def update_one(self, key: str, cells: tuple[Cell, ...], *, flash: bool = True) -> bool:
+        """Replace one row already shown, in place (the order is kept: only for tables
+        not sorted by a column). Returns True if its cells changed."""
+        old = self._cells.get(key)
+        if old is None or old is cells or old == cells:
+            return False
+        if flash:
+            self._flash_until[key] = time.monotonic() + FLASH_SECONDS
+            self._arm_flash_timer()
+        self.update_row(key, cells)
+        self._given = None          # rebuilt from the rows shown if a sort asks for it
+        return True
 
     def _restore_cursor(self, cursor_key: str | None, cursor_index: int) -> None:
         if not self._order:

@@ -142,6 +142,16 @@ class StatefulSetsPane(Pane):
         """Drop the cell cache (the styles changed, e.g. a new theme)."""
         self._cell_cache = {}
 
+    def show_changed(self, views: Iterable[StatefulSetView], now: float) -> None:
+        """Write the rows of these views, which are already in the table in their place."""
+        with_ns = self.with_namespace
+        for view in views:
+            hit = self._cell_cache.get(view.key)
+            if hit is None or hit[0] is not view or hit[1] != now or hit[2] != with_ns:
+                hit = self._cell_cache[view.key] = (view, now, with_ns,
+                                                    render.statefulset_cells(view, now, with_namespace=with_ns))
+            self.update_one(view.key, hit[3])
+
     def show(self, views: Iterable[StatefulSetView], now: float, *, flash: bool = True) -> bool:
         cache, with_ns = self._cell_cache, self.with_namespace
         fresh: dict[str, tuple[StatefulSetView, float, bool, tuple]] = {}
