@@ -108,6 +108,10 @@ class KeyedTable(LineTable):
     def reconcile(self, rows: Sequence[Row], *, flash: bool = True) -> bool:
         """Make the table show exactly `rows` (in that order, or in the chosen sort order).
         Returns True if anything changed."""
+        with self.batch():
+            return self._reconcile(rows, flash)
+
+    def _reconcile(self, rows: Sequence[Row], flash: bool) -> bool:
         self._given = list(rows)
         rows = self._sorted(rows)
         self._ensure_columns()

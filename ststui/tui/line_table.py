@@ -58,6 +58,22 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + ELLIPSIS if width > 0 else ""
 
 
+class _Batch:
+    def __init__(self, table: "LineTable") -> None:
+        self.table = table
+
+    def __enter__(self) -> "LineTable":
+        self.table._batching += 1
+        return self.table
+
+    def __exit__(self, *exc) -> None:
+        table = self.table
+        table._batching -= 1
+        if not table._batching and table._size_dirty:
+            table._size_dirty = False
+            table._resized()
+
+
 class LineTable(ScrollView, can_focus=True):
     """Rows of cells keyed by strings, a header, a row cursor; drawn line by line."""
 
@@ -106,6 +122,8 @@ class LineTable(ScrollView, can_focus=True):
         self._styles: dict[tuple[str, int], Style] = {}
         self._style_basis: tuple | None = None
         self.writes = 0          # row mutations so far (tests pin that idle means none)
+        self._batching = 0
+        self._size_dirty = False
 
     # --- columns ---------------------------------------------------------------------
 
@@ -207,7 +225,14 @@ class LineTable(ScrollView, can_focus=True):
     def get_row_at(self, index: int) -> list[Text]:
         return self.get_row(self._order[index])
 
+    def batch(self) -> "_Batch":
+        """`with table.batch():` many row changes, one size update and refresh at the end."""
+        return _Batch(self)
+
     def _resized(self) -> None:
+        if self._batching:
+            self._size_dirty = True
+            return
         width = sum(w + 2 * PAD for w in self._widths)
         size = Size(width, self.header_height + len(self._order))
         if size != self.virtual_size:
