@@ -129,9 +129,10 @@ class StatefulSetsPane(Pane):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.with_namespace = True
-        # key -> (view, now, with_namespace, cells): views are immutable and replaced when
-        # they change, so a row whose view, time and columns are the same is not re-rendered.
-        self._cell_cache: dict[str, tuple[StatefulSetView, float, bool, tuple]] = {}
+        # key -> (view, with_namespace, age text, cells): views are immutable and replaced
+        # when they change, so a row is rendered again only when its view or the columns
+        # change; a new `now` only recomputes the age text (and the row if that differs).
+        self._cell_cache: dict[str, tuple[StatefulSetView, bool, str, tuple]] = {}
 
     def columns_for(self) -> tuple[Column, ...]:
         if self.with_namespace:
@@ -142,28 +143,37 @@ class StatefulSetsPane(Pane):
         """Drop the cell cache (the styles changed, e.g. a new theme)."""
         self._cell_cache = {}
 
+    def _view_cells(self, view: StatefulSetView, now: float, cache: dict) -> tuple:
+        with_ns = self.with_namespace
+        hit = cache.get(view.key)
+        if hit is not None and hit[0] is view and hit[1] == with_ns:
+            age = render.age(view.created, now)
+            if age == hit[2]:
+                return hit[3]
+            cells = list(hit[3])
+            cells[self._age_index(with_ns)] = (age, "")
+            cells = tuple(cells)
+        else:
+            cells = render.statefulset_cells(view, now, with_namespace=with_ns)
+            age = cells[self._age_index(with_ns)][0]
+        cache[view.key] = (view, with_ns, age, cells)
+        return cells
+
+    def _age_index(self, with_ns: bool) -> int:
+        return [c.key for c in self.BASE_COLUMNS].index("age") + (1 if with_ns else 0)
+
     def show_changed(self, views: Iterable[StatefulSetView], now: float) -> None:
         """Write the rows of these views, which are already in the table in their place."""
-        with_ns = self.with_namespace
         for view in views:
-            hit = self._cell_cache.get(view.key)
-            if hit is None or hit[0] is not view or hit[1] != now or hit[2] != with_ns:
-                hit = self._cell_cache[view.key] = (view, now, with_ns,
-                                                    render.statefulset_cells(view, now, with_namespace=with_ns))
-            self.update_one(view.key, hit[3])
+            self.update_one(view.key, self._view_cells(view, now, self._cell_cache))
 
     def show(self, views: Iterable[StatefulSetView], now: float, *, flash: bool = True) -> bool:
-        cache, with_ns = self._cell_cache, self.with_namespace
-        fresh: dict[str, tuple[StatefulSetView, float, bool, tuple]] = {}
+        old, fresh = self._cell_cache, {}
         rows: list[Row] = []
         for view in views:
-            hit = cache.get(view.key)
-            if hit is not None and hit[0] is view and hit[1] == now and hit[2] == with_ns:
-                fresh[view.key] = hit
-            else:
-                fresh[view.key] = hit = (view, now, with_ns,
-                                         render.statefulset_cells(view, now, with_namespace=with_ns))
-            rows.append((view.key, hit[3]))
+            cells = self._view_cells(view, now, old)
+            fresh[view.key] = old[view.key]
+            rows.append((view.key, cells))
         self._cell_cache = fresh
         return self.reconcile(rows, flash=flash)
 
