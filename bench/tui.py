@@ -7,7 +7,8 @@ process, measures two baselines on that server, then runs `ststui --kubeconfig K
 reads the output) and records:
 
   rows_s        start to the first StatefulSet row on the screen
-  complete_s    start to: header says live, a pod row and a Bound volume row shown
+  complete_s    start to: header says live and no longer loading, a pod row and a Bound
+                volume row shown
   keys idle     p50/p95 of >= 30 keys (down, up, tab, shift+tab, enter, escape, `/`,
                 typing a filter, escape), each timed from the write to the pty to the
                 arrival of the output that shows its effect (the Pods title names another
@@ -125,7 +126,9 @@ def footer_has(text: str):
 
 
 def complete(lines: list[str]) -> bool:
-    return ("live" in lines[0] and any(re.search(r"app-\d{4}-\d+\s+Running", l) for l in lines)
+    # "live" alone is not enough: the header says live (the watch is connected) while it
+    # still reads "loading claims 6,656, volumes 3,072"; complete is when that is gone.
+    return ("live" in lines[0] and "loading" not in lines[0] and any(re.search(r"app-\d{4}-\d+\s+Running", l) for l in lines)
             and any("pvc-" in l and "Bound" in l and "Delete" in l for l in lines))
 
 

@@ -151,6 +151,8 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._visible_basis: tuple | None = None
         self._visible_keys: list[str] = []
         self._visible_set: frozenset[str] = frozenset()
+        self._sorted: list[tuple[str, str, str]] = []    # (key, namespace, key lowered), sorted
+        self._sorted_basis: tuple | None = None
         # Views whose facts depend on time (rebuilt by the 1 Hz tick), kept as views change.
         self._timed: set[str] = set()
         self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
@@ -452,19 +454,23 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         """The views the StatefulSets pane shows, in (namespace, name) order: the sorted,
         filtered keys are kept until a view comes or goes or a filter changes."""
         basis = self._visible_basis_now()
+        views = self.views
         if basis != self._visible_basis or self.session.selector is not None:
-            views = sorted(self.views.values(), key=lambda v: (v.namespace, v.name))
+            if self._sorted_basis != basis[:2]:
+                ordered = sorted(views.values(), key=lambda v: (v.namespace, v.name))
+                self._sorted = [(v.key, v.namespace, v.key.lower()) for v in ordered]
+                self._sorted_basis = basis[:2]
+            rows = self._sorted
             if self.namespace_filter is not None:
-                views = [v for v in views if v.namespace == self.namespace_filter]
+                rows = [r for r in rows if r[1] == self.namespace_filter]
             if self.session.selector is not None:      # -l/--selector: labels may change
-                views = [v for v in views if self.session.selects(v)]
+                rows = [r for r in rows if r[0] in views and self.session.selects(views[r[0]])]
             if self.filter_text:
                 needle = self.filter_text.lower()
-                views = [v for v in views if needle in v.key.lower()]
-            self._visible_keys = [v.key for v in views]
+                rows = [r for r in rows if needle in r[2]]
+            self._visible_keys = [r[0] for r in rows]
             self._visible_set = frozenset(self._visible_keys)
             self._visible_basis = basis
-        views = self.views
         return [views[key] for key in self._visible_keys if key in views]
 
     def render_all(self, *, flash: bool, changed: set[str] | None = None) -> None:

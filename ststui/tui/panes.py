@@ -126,13 +126,16 @@ class StatefulSetsPane(Pane):
         Column("images", "IMAGES"),
     )
 
+    _AGE_INDEX = [c.key for c in BASE_COLUMNS].index("age")
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.with_namespace = True
-        # key -> (view, with_namespace, age text, cells): views are immutable and replaced
-        # when they change, so a row is rendered again only when its view or the columns
-        # change; a new `now` only recomputes the age text (and the row if that differs).
-        self._cell_cache: dict[str, tuple[StatefulSetView, bool, str, tuple]] = {}
+        # key -> (view, with_namespace, age text, cells, now): views are immutable and
+        # replaced when they change, so a row is rendered again only when its view or the
+        # columns change; a new `now` only recomputes the age text (and the row if that
+        # differs); the same `now` (a filter typed, a sort) recomputes nothing.
+        self._cell_cache: dict[str, tuple[StatefulSetView, bool, str, tuple, float]] = {}
 
     def columns_for(self) -> tuple[Column, ...]:
         if self.with_namespace:
@@ -145,10 +148,14 @@ class StatefulSetsPane(Pane):
 
     def _view_cells(self, view: StatefulSetView, now: float, cache: dict) -> tuple:
         with_ns = self.with_namespace
-        hit = cache.get(view.key)
+        key = view.key
+        hit = cache.get(key)
         if hit is not None and hit[0] is view and hit[1] == with_ns:
+            if hit[4] == now:
+                return hit[3]
             age = render.age(view.created, now)
             if age == hit[2]:
+                cache[key] = (view, with_ns, age, hit[3], now)
                 return hit[3]
             cells = list(hit[3])
             cells[self._age_index(with_ns)] = (age, "")
@@ -156,11 +163,11 @@ class StatefulSetsPane(Pane):
         else:
             cells = render.statefulset_cells(view, now, with_namespace=with_ns)
             age = cells[self._age_index(with_ns)][0]
-        cache[view.key] = (view, with_ns, age, cells)
+        cache[key] = (view, with_ns, age, cells, now)
         return cells
 
     def _age_index(self, with_ns: bool) -> int:
-        return [c.key for c in self.BASE_COLUMNS].index("age") + (1 if with_ns else 0)
+        return self._AGE_INDEX + (1 if with_ns else 0)
 
     def show_changed(self, views: Iterable[StatefulSetView], now: float) -> None:
         """Write the rows of these views, which are already in the table in their place."""

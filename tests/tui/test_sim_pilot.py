@@ -76,7 +76,13 @@ async def ops_done(app) -> None:
 
 async def confirm(pilot, app) -> None:
     assert isinstance(app.screen, ConfirmModal), app.screen
+    # As a person does: answer once the dialog is up (mounted, its default button focused).
+    await wait_for(pilot, lambda: app.screen.focused is not None, "the dialog's focus")
+    before = len(app.action_log.entries)
     await pilot.press("y")
+    # The change worker starts from the dialog's dismiss callback, which may run a message
+    # cycle after the key: wait for its log entry, not only for workers already running.
+    await wait_for(pilot, lambda: len(app.action_log.entries) > before, "the change's log entry")
     await ops_done(app)
     await pilot.pause()
     assert app.action_log.entries and app.action_log.entries[-1].ok, app.action_log.entries[-1:]
