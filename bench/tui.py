@@ -128,7 +128,7 @@ def footer_has(text: str):
 def complete(lines: list[str]) -> bool:
     # "live" alone is not enough: the header says live (the watch is connected) while it
     # still reads "loading claims 6,656, volumes 3,072"; complete is when that is gone.
-    return ("live" in lines[0] and "loading" not in lines[0] and any(re.search(r"app-\d{4}-\d+\s+Running", l) for l in lines)
+    return ("live" in lines[0] and "loading" not in lines[0] and "updating" not in lines[0] and any(re.search(r"app-\d{4}-\d+\s+Running", l) for l in lines)
             and any("pvc-" in l and "Bound" in l and "Delete" in l for l in lines))
 
 

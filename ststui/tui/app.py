@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
@@ -155,6 +156,10 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._sorted_basis: tuple | None = None
         # Views whose facts depend on time (rebuilt by the 1 Hz tick), kept as views change.
         self._timed: set[str] = set()
+        # Views to rebuild when there is time (off screen), in order; when the user last
+        # pressed a key (the rebuilding yields to keys).
+        self._pending: dict[tuple[str, str], None] = {}
+        self._last_key_at = 0.0
         self.render_now = self.clock()        # the time rows are rendered at (moves on each tick)
         self._ages_change_at = 0.0            # when an age on screen next reads differently
         self._gc_frozen = False
@@ -330,6 +335,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self.render_now = self.clock()
         self.loading = self.session.loading_kinds()
         self.unreadable = self.session.unreadable_kinds()
+        self._pending = {}
         views = build_views(self.session.store, self.render_now, self.session.namespaces, loading=self.loading,
                             unreadable=self.unreadable)
         self.views = {view.key: view for view in views}
@@ -344,16 +350,27 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
             return
         self._update_status()
         self._freeze_after_sync()
-        loading = self.session.loading_kinds()
-        if loading != self.loading or self.session.unreadable_kinds() != self.unreadable:
-            # A kind completed its first LIST: every view may now say more (or less).
-            self.load_all()
-            return
-        keys, affected = self.session.store.take_changed_statefulsets()
-        if not keys:
+        store = self.session.store
+        loading, unreadable = self.session.loading_kinds(), self.session.unreadable_kinds()
+        if loading != self.loading or unreadable != self.unreadable:
+            # A kind completed its first LIST (or became readable): every view may now say
+            # more. They are all rebuilt, those on screen at once, the others a bounded
+            # slice per drain (`_rebuild_pending`); the header says "updating" until then.
+            self.loading, self.unreadable = loading, unreadable
+            for key in store.statefulset_keys(self.session.namespaces):
+                self._pending[key] = None
+            for view in self.views.values():
+                self._pending[(view.namespace, view.name)] = None
+        keys, affected = store.take_changed_statefulsets()
+        if not keys and not self._pending:
             return
         version = self._view_keys_version
-        changed = self._rebuild(affected, self.clock())
+        changed = self._rebuild(self._now_or_later(affected), self.clock())
+        was_pending = bool(self._pending)
+        changed |= self._rebuild_pending()
+        if was_pending and not self._pending:
+            self.render_all(flash=False)      # every view is up to date: titles and header say so
+            return
         if not changed:
             return
         with self.batch_update():
@@ -361,6 +378,59 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
                 self._render_changed(changed)
             else:
                 self.render_all(flash=True, changed=changed)
+
+    # Off-screen views rebuilt per drain: at least this many, then until this much time
+    # has gone (less while the user is pressing keys, so keys are served first).
+    CATCH_UP_MIN = 50
+    CATCH_UP_WHILE_LOADING = 20
+    CATCH_UP_BUDGET = 0.25
+    CATCH_UP_BUDGET_TYPING = 0.03
+
+    def _on_screen(self) -> set[tuple[str, str]]:
+        """(namespace, name) of the StatefulSet rows in view, and of the selected one."""
+        keys = self.sts_pane.keys_in_view()
+        if self.selected_key:
+            keys.append(self.selected_key)
+        return {tuple(key.split("/", 1)) for key in keys}
+
+    def _now_or_later(self, affected: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The affected views to rebuild now: new ones (rows appear as soon as their
+        StatefulSet is known) and those on screen; the others join `_pending`."""
+        on_screen = self._on_screen()
+        now: list[tuple[str, str]] = []
+        for pair in affected:
+            if pair in on_screen or f"{pair[0]}/{pair[1]}" not in self.views:
+                now.append(pair)
+                self._pending.pop(pair, None)
+            else:
+                self._pending[pair] = None
+        for pair in on_screen:
+            if pair in self._pending:
+                del self._pending[pair]
+                now.append(pair)
+        return now
+
+    def _rebuild_pending(self) -> set[str]:
+        """Rebuild pending views, a bounded slice: returns the keys whose view changed."""
+        if not self._pending:
+            return set()
+        typing = time.monotonic() - self._last_key_at < 1.0
+        if self.loading:
+            # Pages are still arriving: a view rebuilt now would be rebuilt again when its
+            # kind completes, so only a trickle (in case a kind never completes).
+            least, budget = self.CATCH_UP_WHILE_LOADING, 0.0
+        else:
+            least, budget = self.CATCH_UP_MIN, (self.CATCH_UP_BUDGET_TYPING if typing else self.CATCH_UP_BUDGET)
+        deadline = time.perf_counter() + budget
+        changed: set[str] = set()
+        done = 0
+        now = self.clock()
+        while self._pending and (done < least or time.perf_counter() < deadline):
+            pair = next(iter(self._pending))
+            del self._pending[pair]
+            changed |= self._rebuild((pair,), now)
+            done += 1
+        return changed
 
     def _rows_in_place(self) -> bool:
         """Whether changed views can be written row by row: no set came or went, and
@@ -534,12 +604,16 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         return f" (loading {KIND_WORDS.get(plural, plural)}: {count:,} so far)"
 
     def loading_text(self) -> str:
-        """The header's note on what is still loading: "loading pods 1,234, claims 0"."""
-        if not self.loading:
-            return ""
-        counts = self.session.store.counts()
-        parts = [f"{KIND_WORDS.get(p, p)} {counts.get(p, 0):,}" for p in LOADING_ORDER if p in self.loading]
-        return "loading " + ", ".join(parts) if parts else ""   # PDBs alone (optional) are not told
+        """The header's note on what is still loading: "loading pods 1,234, claims 0", and
+        "updating 3,200 StatefulSets" while rows are still being rebuilt from what loaded."""
+        parts = []
+        if self.loading:
+            counts = self.session.store.counts()
+            parts = [f"{KIND_WORDS.get(p, p)} {counts.get(p, 0):,}" for p in LOADING_ORDER if p in self.loading]
+        text = "loading " + ", ".join(parts) if parts else ""   # PDBs alone (optional) are not told
+        if self._pending:
+            text += (", " if text else "") + f"updating {len(self._pending):,} StatefulSets"
+        return text
 
     def _update_status(self) -> None:
         if not self.screen_stack:        # shutting down: a timer fired after the screens went
@@ -612,6 +686,11 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         if action in MUTATING_ACTIONS and self.action_denial(action):
             return None        # RBAC says no (tui/permits.py): greyed, and the key says why
         return True
+
+    async def on_event(self, event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key_at = time.monotonic()     # off-screen catch-up yields to keys
+        await super().on_event(event)
 
     def on_key(self, event) -> None:
         """Say so when a change key is pressed in read-only mode or without permission (the

@@ -205,6 +205,11 @@ class LineTable(ScrollView, can_focus=True):
         self._positions = None
         self.refresh()
 
+    def keys_in_view(self) -> list[str]:
+        """The keys of the rows on screen now."""
+        top = round(self.scroll_y)
+        return self._order[top:top + self._rows_in_view()]
+
     def get_row_index(self, key: str) -> int:
         if self._positions is None:
             self._positions = {k: i for i, k in enumerate(self._order)}
