@@ -33,8 +33,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-# One table cell: the text and a Rich style string ("" for the table's default).
-Cell = tuple[str, str]
+from ststui.tui.render import Cell   # one cell: (text, Rich style string)
+
 PAD = 1          # blank cells on each side of a column (as DataTable's cell_padding)
 ELLIPSIS = "…"
 
@@ -345,12 +345,12 @@ class LineTable(ScrollView, can_focus=True):
         3 both), then the cell's own (its colours win)."""
         found = self._styles.get((style, kind))
         if found is None:
-            base, cursor, _header = self._style_basis
+            base, cursor, _header, flash = self._style_basis
             found = base
             if kind & 1:
                 found = found + cursor
-            if kind & 2 and self.flash_style():
-                found = found + Style.parse(self.flash_style())
+            if kind & 2 and flash:
+                found = found + Style.parse(flash)
             if style:
                 found = found + Style.parse(style)
             self._styles[(style, kind)] = found
@@ -359,9 +359,8 @@ class LineTable(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         basis = (self.rich_style, self.get_component_rich_style("line-table--cursor"),
                  self.get_component_rich_style("line-table--header"), self.flash_style())
-        if basis[:3] != self._style_basis or basis[3] != getattr(self, "_flash_basis", None):
-            self._style_basis = basis[:3]
-            self._flash_basis = basis[3]
+        if basis != self._style_basis:
+            self._style_basis = basis
             self._styles = {}
         return super().render_lines(crop)
 
