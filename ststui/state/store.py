@@ -499,8 +499,13 @@ class Store:
 
     def changed_statefulsets(self, keys: Iterable[str]) -> set[NsName]:
         """(namespace, name) of every StatefulSet whose view the changes `keys` affect:
-        as recorded when each change happened (before and after it), plus what the
-        object maps to now. Includes StatefulSets that were just deleted."""
+        as recorded when each change happened (before and after it), or, when nothing
+        was recorded (a claim written before its StatefulSet was known), what the object
+        maps to now. Includes StatefulSets that were just deleted.
+
+        A recorded mapping is not looked up again: it can only go out of date through a
+        change to a StatefulSet, a Service or a pod, which is itself a change and
+        rebuilds its own views (this lookup was a third of the UI's work in a sync)."""
         out: set[NsName] = set()
         with self._lock:
             for key in keys:
@@ -509,6 +514,7 @@ class Store:
                     recorded = self._last_taken.get(key)
                 if recorded:
                     out.update(recorded)
+                    continue
                 plural, ns, name = split_key(key)
                 obj = self._objects.get(plural, {}).get((ns, name))
                 entries = _entries(plural, ns, name, obj) if obj is not None else ()

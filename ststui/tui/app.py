@@ -367,7 +367,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         version = self._view_keys_version
         changed = self._rebuild(self._now_or_later(affected), self.clock())
         was_pending = bool(self._pending)
-        changed |= self._rebuild_pending()
+        changed |= self._rebuild_pending(arriving=bool(keys))
         if was_pending and not self._pending:
             self.render_all(flash=False)      # every view is up to date: titles and header say so
             return
@@ -410,14 +410,19 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
                 now.append(pair)
         return now
 
-    def _rebuild_pending(self) -> set[str]:
-        """Rebuild pending views, a bounded slice: returns the keys whose view changed."""
+    def _rebuild_pending(self, arriving: bool = False) -> set[str]:
+        """Rebuild pending views, a bounded slice: returns the keys whose view changed.
+        `arriving`: changes came in this drain (pages of a LIST still pouring in)."""
         if not self._pending:
             return set()
         typing = time.monotonic() - self._last_key_at < 1.0
+        if self.loading and arriving:
+            # Pages are arriving: a view rebuilt now would be rebuilt again when its kind
+            # completes, and the work would only slow the list down (one GIL).
+            return set()
         if self.loading:
-            # Pages are still arriving: a view rebuilt now would be rebuilt again when its
-            # kind completes, so only a trickle (in case a kind never completes).
+            # A list that has gone quiet (slow, stalled): a trickle, so views still catch up
+            # if a kind never completes.
             least, budget = self.CATCH_UP_WHILE_LOADING, 0.0
         else:
             least, budget = self.CATCH_UP_MIN, (self.CATCH_UP_BUDGET_TYPING if typing else self.CATCH_UP_BUDGET)
