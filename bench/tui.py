@@ -292,6 +292,64 @@ def table(results: dict) -> str:
     return "\n".join(lines + base)
 
 
+def _by(results: dict, size: str) -> dict | None:
+    return next((s for s in results["sizes"] if s["size"] == size), None)
+
+
+def _run(results: dict, size: str, scope: str = "-A") -> dict:
+    found = _by(results, size)
+    return next((r for r in (found or {}).get("runs", ()) if r.get("scope") == scope), {})
+
+
+def _verdict(name: str, value, limit, unit: str = "", ratio: bool = False) -> tuple[str, str, str, str]:
+    """(target, measured, limit, met or by how much it misses); value None = not measured."""
+    shown_limit = f"< {limit}{unit}"
+    if value is None:
+        return (name, "not measured", shown_limit, "unknown")
+    shown = f"{value}{unit}"
+    if value < limit:
+        return (name, shown, shown_limit, "met")
+    over = value / limit if limit else float("inf")
+    return (name, shown, shown_limit, f"missed: {over:.1f}x the target")
+
+
+def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
+    """Each target of issue 9 against this run."""
+    out = []
+    a50, a10 = _run(results, "50k"), _run(results, "10k")
+    if _by(results, "50k"):
+        out.append(_verdict("first StatefulSet rows, -A, 50k (x kubectl)", a50.get("rows_s_vs_kubectl"), 0.25, "x"))
+        out.append(_verdict("complete, -A, 50k (x kubectl)", a50.get("complete_s_vs_kubectl"), 1.0, "x"))
+        out.append(_verdict("complete, -A, 50k (x GC-off parse)", a50.get("complete_s_vs_parse"), 2.0, "x"))
+    for size in ("10k", "50k"):
+        found = _by(results, size)
+        if not found:
+            continue
+        for phase in ("keys_idle", "keys_churn"):
+            for r in found["runs"]:
+                d = r.get(phase) or {}
+                label = f"key p95, {size} {r['scope']}, {'idle' if phase == 'keys_idle' else 'churn'}"
+                if phase == "keys_churn" and r.get("churn_events_per_s"):
+                    label += f" ({r['churn_events_per_s']} ev/s)"
+                out.append(_verdict(label, d.get("p95_ms"), 100, " ms"))
+    if _by(results, "10k"):
+        out.append(_verdict("idle terminal output, 10k -A", a10.get("idle_bytes_per_s"), 500, " B/s"))
+        out.append(_verdict("idle CPU, 10k -A", a10.get("idle_cpu_pct"), 2, " %"))
+        out.append(_verdict("resident memory, 10k -A", a10.get("rss_mb"), 120, " MB"))
+    if _by(results, "50k"):
+        out.append(_verdict("resident memory, 50k -A", a50.get("rss_mb"), 400, " MB"))
+        s50 = _by(results, "50k")
+        out.append(_verdict("sim scale:5000x10 build+start", s50.get("sim_start_s"), 10, " s"))
+        out.append(_verdict("sim scale:5000x10 memory", s50.get("sim_rss_mb"), 600, " MB"))
+    return out
+
+
+def verdict_table(results: dict) -> str:
+    rows = [("target", "measured", "limit", "verdict")] + verdicts(results)
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10k,50k", help="comma-separated: 1k, 10k, 50k")
@@ -315,6 +373,8 @@ def main() -> None:
     print(f"ststui TUI in a 200x50 pty, {results['when']}, {results['cpus']} CPUs, Python {results['python']}, "
           f"load average {results['load_before'][0]:.1f} -> {results['load_after'][0]:.1f}")
     print(table(results))
+    print()
+    print(verdict_table(results))
 
 
 if __name__ == "__main__":

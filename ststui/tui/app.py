@@ -219,6 +219,16 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
             widget = self._main_widgets[selector] = self._main_screen().query_one(selector, kind)
         return widget
 
+    def get_driver_class(self):
+        """Textual's choice, except that its Linux driver becomes one that delivers a lone
+        Escape after ESCAPE_DELAY instead of up to 100 ms late (tui/driver.py)."""
+        chosen = super().get_driver_class()
+        from textual.drivers.linux_driver import LinuxDriver
+        if chosen is LinuxDriver:
+            from .driver import PromptEscapeDriver
+            return PromptEscapeDriver
+        return chosen
+
     def on_mount(self) -> None:
         self.apply_config()
         if self.is_headless:
