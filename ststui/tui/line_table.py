@@ -382,16 +382,29 @@ class LineTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, row_style)
 
     def _strip(self, cells: Iterable[Cell], kind, header: bool) -> Strip:
+        """One line as segments, neighbours of one style joined: Textual writes every
+        segment with its own style sequence (40-odd bytes in true colour), so a row of
+        plain cells is one segment, not three a column (a key's output shrinks by half)."""
         pad = " " * PAD
-        segments: list[Segment] = []
         if header:
-            style = kind
-            for (text, _), w in zip(cells, self._widths):
-                segments.append(Segment(pad + fit(text, w) + pad, style))
-        else:
-            row_style = self._style("", kind)
-            for (text, style), w in zip(cells, self._widths):
-                segments.append(Segment(pad, row_style))
-                segments.append(Segment(fit(text, w), self._style(style, kind) if style else row_style))
-                segments.append(Segment(pad, row_style))
+            text = "".join(pad + fit(label, w) + pad for (label, _), w in zip(cells, self._widths))
+            return Strip([Segment(text, kind)], sum(w + 2 * PAD for w in self._widths))
+        row_style = self._style("", kind)
+        pieces: list[tuple[str, Style]] = []
+        for (text, style), w in zip(cells, self._widths):
+            cell_style = self._style(style, kind) if style else row_style
+            if cell_style is not row_style and cell_style == row_style:
+                cell_style = row_style            # another name for the same look
+            pieces += ((pad, row_style), (fit(text, w), cell_style), (pad, row_style))
+        segments: list[Segment] = []
+        run: list[str] = []
+        run_style = row_style
+        for text, style in pieces:
+            if style is not run_style:
+                if run:
+                    segments.append(Segment("".join(run), run_style))
+                run, run_style = [], style
+            run.append(text)
+        if run:
+            segments.append(Segment("".join(run), run_style))
         return Strip(segments, sum(w + 2 * PAD for w in self._widths))
