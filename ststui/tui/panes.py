@@ -8,7 +8,7 @@ mode in `check_action` and builds plans with `state.actions`.
 """
 from __future__ import annotations
 
-from typing import ClassVar, Iterable
+from typing import ClassVar, Iterable, Mapping
 
 from rich.text import Text
 from textual.binding import Binding
@@ -174,13 +174,21 @@ class StatefulSetsPane(Pane):
         for view in views:
             self.update_one(view.key, self._view_cells(view, now, self._cell_cache))
 
-    def show(self, views: Iterable[StatefulSetView], now: float, *, flash: bool = True) -> bool:
+    def show(self, views: Iterable[StatefulSetView], now: float, *, flash: bool = True,
+             keep: Mapping[str, StatefulSetView] | None = None) -> bool:
+        """Show exactly these rows. Cached cells of rows not shown are kept while their
+        view is still the current one in `keep` (the app's views: a filter closing then
+        finds 4,900 of its 5,000 rows' cells ready); the others are dropped."""
         old, fresh = self._cell_cache, {}
         rows: list[Row] = []
         for view in views:
             cells = self._view_cells(view, now, old)
             fresh[view.key] = old[view.key]
             rows.append((view.key, cells))
+        if keep and len(fresh) < len(old):
+            for key, hit in old.items():
+                if key not in fresh and keep.get(key) is hit[0]:
+                    fresh[key] = hit
         self._cell_cache = fresh
         return self.reconcile(rows, flash=flash)
 
