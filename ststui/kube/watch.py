@@ -41,6 +41,7 @@ from typing import Callable
 from kubernetes.client import ApiClient
 
 from .connect import mask_secrets
+from .pager import pages
 from .rest import HttpError, iter_lines, open_request, raise_for_status
 
 # plural -> (api root, namespaced)
@@ -118,33 +119,35 @@ def list_into(api: ApiClient, store, plural: str, namespace: str | None, *, page
     stop can interrupt a slow read)."""
     path = list_path(plural, namespace)
 
-    def page(token: str | None) -> dict:
+    def fetch(token: str | None) -> bytes:
         query = [("limit", str(page_size))] + ([("continue", token)] if token else [])
         raw = open_request(api, "GET", path, query=query, timeout=timeout)
         if hold is not None:
             hold(raw)
         try:
             raise_for_status(raw)
-            data = raw.data
+            return raw.data
         finally:
             if release is not None:
                 release(raw)
             else:
                 raw.release_conn()
-        return json.loads(data)
 
-    first = page(None)
+    listing = pages(fetch)
+    first = next(listing)
     rv = (first.get("metadata") or {}).get("resourceVersion") or ""
 
     def items():
         current = first
-        while True:
-            yield from current.get("items") or ()
-            token = (current.get("metadata") or {}).get("continue")
-            current["items"] = None
-            if not token:
-                return
-            current = page(token)
+        try:
+            while True:
+                yield from current.get("items") or ()
+                current["items"] = None
+                current = next(listing, None)
+                if current is None:
+                    return
+        finally:
+            listing.close()
 
     store.replace(plural, items(), rv, namespace=namespace)
     return rv
