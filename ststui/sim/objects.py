@@ -21,7 +21,6 @@ import copy
 import json
 import random
 import threading
-import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -266,8 +265,13 @@ class ObjectStore:
     # ---- identity helpers
 
     def new_uid(self) -> str:
+        """A version-4 UUID from the store's seeded generator: str(uuid.UUID(int=bits, version=4)),
+        formatted by hand (a scale build makes 150,000 of them)."""
         with self.lock:
-            return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            bits = self._rng.getrandbits(128)
+        bits = (bits & ~(0xc000 << 48) | (0x8000 << 48)) & ~(0xf000 << 64) | (4 << 76)
+        h = "%032x" % bits
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def random_suffix(self, n: int = 5) -> str:
         alphabet = "bcdfghjklmnpqrstvwxz2456789"
