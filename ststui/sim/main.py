@@ -21,6 +21,7 @@ from . import scenarios
 from .clock import ManualClock, RealClock
 from .cluster import Cluster
 from .kubeconfig import write_kubeconfig
+from .objects import JSON_CACHE_MAX_OBJECTS
 from .server import SimServer, is_loopback
 
 
@@ -75,8 +76,10 @@ def start_embedded(scenario: str = "demo", speed: float = 1.0, *, clock: str = "
                    feature_gates: dict[str, bool] | None = None) -> tuple[Cluster, SimServer, Path]:
     """Start cluster + server in this process (for `ststui --demo`); stop with `stop_embedded`."""
     cluster = build_cluster(scenario, clock, speed, manual_start=manual_start, feature_gates=feature_gates)
-    for plural in list(cluster.store._objects):   # serialise every object once, before any LIST
-        cluster.store.list_json(plural)
+    store = cluster.store
+    for plural, objs in list(store._objects.items()):   # serialise once, before any LIST
+        if len(objs) <= JSON_CACHE_MAX_OBJECTS:          # (larger kinds are encoded per LIST)
+            store.list_json(plural)
     server = SimServer(cluster, host, port).start()
     cluster.start()
     if kubeconfig_out is None:

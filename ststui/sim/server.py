@@ -8,12 +8,12 @@ printing from `tables`. Sim controls (clock, node readiness, faults) live under
 /_sim/ so that a test in another process can drive them.
 
 Rules kept here:
-- Every answer is complete: JSON with a Content-Length, or a chunked watch stream that
-  ends with its terminating chunk. Errors are `Status` objects with the right code;
+- Every answer is complete: JSON with a Content-Length, or a chunked body (a watch
+  stream, a large LIST) that ends with its terminating chunk. Errors are `Status` objects with the right code;
   an unexpected exception becomes a 500 Status, never a traceback or a hung socket.
-- LIST writes the store's cached per-object JSON joined, without re-encoding, a slice
-  of about a megabyte at a time (Content-Length first); a Table LIST is rendered and
-  encoded a thousand rows at a time, never as one Table of every row.
+- LIST joins the store's per-object JSON (`item_json`: cached per version for all but the
+  largest kinds); over `LIST_SLICE_ITEMS` items it is chunked and encoded a slice at a
+  time, and a Table LIST `TABLE_SLICE_ROWS` rows at a time, so no LIST exists whole.
 - Watches: one JSON event per line; everything a `Watcher.take()` returns goes out in
   one chunk; bookmarks every `bookmark_interval` seconds of wall time; an idle stream
   notices a client that hung up within a second and closes its `Watcher`.
@@ -75,8 +75,8 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-LIST_SLICE_BYTES = 1 << 20   # a large LIST goes out in writes of about this size
-TABLE_SLICE_ROWS = 1000      # a Table LIST is rendered and encoded this many rows at a time
+LIST_SLICE_ITEMS = 500      # a larger LIST is encoded and sent (chunked) this many items at a time
+TABLE_SLICE_ROWS = 1000     # a larger Table LIST is rendered and sent this many rows at a time
 
 
 def wants_table(accept: str) -> bool:
@@ -605,17 +605,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         token = self.query.get("continue") or None
         limit = parse_int(self.query["limit"], "limit") if self.query.get("limit") else 0
-        items = rv = None
+        objs = rv = None
         if not token:
-            items, rv = store.list_json(plural, t.namespace, labels, fields)
+            objs, rv = store.list(plural, t.namespace, labels, fields)
         meta = ""
-        if limit > 0 or token:
-            items, rv, next_token, remaining = self.sim.pager.page(items, rv, limit or 500, token)
+        if limit > 0 or token:     # pages of one snapshot of the (immutable) stored versions
+            objs, rv, next_token, remaining = self.sim.pager.page(objs, rv, limit or 500, token)
             if next_token:
                 meta = f',"continue":"{next_token}","remainingItemCount":{remaining}'
         head = (f'{{"kind":"{t.rt.list_kind}","apiVersion":"{t.rt.api_version}",'
                 f'"metadata":{{"resourceVersion":"{rv}"{meta}}},"items":[').encode()
-        self._send_list(head, items, b"]}")
+
+        def encoded(part: list[dict]) -> bytes:
+            return b",".join([store.item_json(plural, o) for o in part])
+        self._send_items(head, objs, encoded, b"]}", LIST_SLICE_ITEMS)
 
     def _list_table(self, t: Target, labels: str | None, fields: str | None) -> None:
         """A Table LIST (kubectl get), rendered and encoded a slice of rows at a time.
@@ -629,42 +632,36 @@ class _Handler(BaseHTTPRequestHandler):
         now = self.sim.cluster.now()
         include = self.query.get("includeObject") or "Metadata"
         empty = dumps(tables.table(plural, [], now, str(rv), include))    # ...,"rows":[]}
-        pieces = []
-        for start in range(0, len(objs), TABLE_SLICE_ROWS):
-            rows = tables.table(plural, objs[start:start + TABLE_SLICE_ROWS], now, str(rv), include)["rows"]
-            pieces.append(dumps(rows)[1:-1])
-        self._send_list(empty[:-2], pieces, b"]}")
 
-    def _send_list(self, head: bytes, items: list[bytes], tail: bytes) -> None:
-        """200 with `head`, the items joined by commas, `tail`: written a slice at a time,
-        so a LIST of 50,000 pods (100+ MB) never exists as one more bytes object."""
-        n = len(items)
-        length = len(head) + sum(map(len, items)) + max(0, n - 1) + len(tail)
-        if length <= LIST_SLICE_BYTES:
-            self._send(200, head + b",".join(items) + tail)
+        def encoded(part: list[dict]) -> bytes:
+            return dumps(tables.table(plural, part, now, str(rv), include)["rows"])[1:-1]
+        self._send_items(empty[:-2], objs, encoded, b"]}", TABLE_SLICE_ROWS)
+
+    def _send_items(self, head: bytes, objs: list, encoded, tail: bytes, per_slice: int) -> None:
+        """200 with `head`, the encoded objects joined by commas, `tail`.
+
+        Up to `per_slice` objects: one body with a Content-Length. More: a chunked body
+        encoded and written `per_slice` objects at a time, so a LIST of 50,000 pods (117 MB)
+        never exists whole in memory, neither as one bytes object nor as a list of them."""
+        if len(objs) <= per_slice:
+            self._send(200, head + encoded(objs) + tail)
             return
         self.send_response(200)
         self.send_header("Content-Type", JSON)
-        self.send_header("Content-Length", str(length))
+        self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache, private")
         if self.close_connection:
             self.send_header("Connection", "close")
-        self._headers_sent = True
         self.end_headers()
+        self._headers_sent = True
         if self.command == "HEAD":
             return
-        write = self.wfile.write
-        write(head)
-        start = 0
-        while start < n:
-            end, size = start, 0
-            while end < n and size < LIST_SLICE_BYTES:
-                size += len(items[end]) + 1
-                end += 1
-            piece = b",".join(items[start:end])
-            write(piece if start == 0 else b"," + piece)
-            start = end
-        write(tail)
+        self._chunk(head)
+        for start in range(0, len(objs), per_slice):
+            piece = encoded(objs[start:start + per_slice])
+            self._chunk(piece if start == 0 else b"," + piece)
+        self._chunk(tail)
+        self._end_chunks()      # an error before this closes the connection (see _dispatch)
 
     # ---- delete
 

@@ -1,8 +1,8 @@
-"""Large LISTs: bodies over a megabyte go out in slices, Tables are rendered a slice of rows at a time.
+"""Large LISTs: chunked and encoded a slice of items (or Table rows) at a time.
 
-The cluster is `scale:24x50` (1,200 pods, about 2.8 MB of pod JSON: more than one slice
-of `server.LIST_SLICE_BYTES` and of `server.TABLE_SLICE_ROWS`), on a manual clock, served
-on 127.0.0.1 and read through the official client and kubectl.
+The cluster is `scale:24x50` (1,200 pods: more than one slice of `server.LIST_SLICE_ITEMS`
+and of `server.TABLE_SLICE_ROWS`), on a manual clock, served on 127.0.0.1 and read through
+the official client and kubectl.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kubernetes import client, config
 
 from ststui.sim.kubeconfig import write_kubeconfig
 from ststui.sim.main import build_cluster
-from ststui.sim.server import LIST_SLICE_BYTES, SimServer
+from ststui.sim.server import LIST_SLICE_ITEMS, SimServer
 
 from rawhttp import Raw
 
@@ -39,15 +39,14 @@ def served(tmp_path_factory):
 def test_a_list_bigger_than_a_slice_arrives_whole_and_equals_its_pages(served):
     api, _ = served
     response = client.CoreV1Api(api).list_pod_for_all_namespaces(_preload_content=False)
-    body = response.data
-    assert int(response.headers["Content-Length"]) == len(body) > LIST_SLICE_BYTES
-    whole = json.loads(body)
-    assert len(whole["items"]) == PODS
+    assert response.headers["Transfer-Encoding"] == "chunked" and PODS > LIST_SLICE_ITEMS
+    whole = json.loads(response.data)
+    assert whole["kind"] == "PodList" and len(whole["items"]) == PODS
     paged, token = [], None
     while True:
         query = [("limit", "128")] + ([("continue", token)] if token else [])
-        status, page, _ = Raw(api).get("/api/v1/pods", query=query)
-        assert status == 200
+        status, page, headers = Raw(api).get("/api/v1/pods", query=query)
+        assert status == 200 and int(headers["Content-Length"]) > 0     # a page is one body
         paged += page["items"]
         token = page["metadata"].get("continue")
         if not token:
