@@ -155,6 +155,27 @@ def json_copy(value: Any) -> Any:
     return value
 
 
+def share_unchanged(new: dict, old: dict) -> None:
+    """Make `new` (a private tree about to be stored) reuse every sub-tree of `old` it
+    equals. A write copies the whole object and changes a corner of it (an annotation, a
+    status); with this, the new version and the old one in the watch history share
+    everything else, so churn costs memory for what changed, not for whole objects.
+    Safe because stored objects are never mutated in place (see the module docstring)."""
+    for k, v in new.items():
+        o = old.get(k, _ABSENT)
+        if o is v or type(o) is not type(v):
+            continue
+        if type(v) is dict:
+            if v == o:
+                new[k] = o
+            else:
+                share_unchanged(v, o)
+        elif type(v) is list and v == o:
+            new[k] = o
+
+
+_ABSENT = object()
+
 # Stored objects are trees of plain JSON values (never cyclic): skip the cycle check (~30% faster).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
 
@@ -364,6 +385,8 @@ class ObjectStore:
 
     def _store(self, plural: str, key: Key, obj: dict | None, change_type: str, old: dict | None) -> Change:
         rv = self._bump()
+        if obj is not None and old is not None:
+            share_unchanged(obj, old)
         if obj is not None:
             obj["metadata"]["resourceVersion"] = str(rv)
             self._objects[plural][key] = obj
