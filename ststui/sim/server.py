@@ -14,9 +14,10 @@ Rules kept here:
 - LIST joins the store's per-object JSON (`item_json`: cached per version for all but the
   largest kinds); over `LIST_SLICE_ITEMS` items it is chunked and encoded a slice at a
   time, and a Table LIST `TABLE_SLICE_ROWS` rows at a time, so no LIST exists whole.
-- Watches: one JSON event per line; everything a `Watcher.take()` returns goes out in
-  one chunk; bookmarks every `bookmark_interval` seconds of wall time; an idle stream
-  notices a client that hung up within a second and closes its `Watcher`.
+- Watches: one JSON event per line; what a `Watcher.take()` returns goes out in chunks
+  of up to `WATCH_CHUNK_LINES` events; bookmarks every `bookmark_interval` seconds of
+  wall time; an idle stream notices a client that hung up within a second and closes
+  its `Watcher`.
 - Before each API request the active 5xx fault and the added latency are applied.
 """
 from __future__ import annotations
@@ -77,6 +78,7 @@ def is_loopback(host: str) -> bool:
 
 LIST_SLICE_ITEMS = 500      # a larger LIST is encoded and sent (chunked) this many items at a time
 TABLE_SLICE_ROWS = 1000     # a larger Table LIST is rendered and sent this many rows at a time
+WATCH_CHUNK_LINES = 500     # a watch backlog goes out in chunks of at most this many events
 
 
 def wants_table(accept: str) -> bool:
@@ -902,7 +904,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if as_table:
                     lines = [self._table_line(t, line, include, first_table) for line in lines]
                     first_table = False
-                self._chunk(b"".join(lines))
+                for start in range(0, len(lines), WATCH_CHUNK_LINES):
+                    self._chunk(b"".join(lines[start:start + WATCH_CHUNK_LINES]))
             now = time.monotonic()
             if bookmarks and now >= next_bookmark:
                 rv = w.bookmark_rv()

@@ -18,7 +18,7 @@ from ststui.sim.kubeconfig import write_kubeconfig
 from ststui.sim.main import build_cluster
 from ststui.sim.server import LIST_SLICE_ITEMS, SimServer
 
-from rawhttp import Raw
+from rawhttp import Raw, lines
 
 PODS = 1200
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
@@ -80,3 +80,22 @@ def test_kubectl_get_pods_all_namespaces_prints_every_pod_once(served, chunk, tm
     assert lines[0].split()[:2] == ["NAMESPACE", "NAME"]
     rows = [line.split()[1] for line in lines[1:]]
     assert len(rows) == len(set(rows)) == PODS
+
+
+def test_a_watch_from_now_starts_with_every_pod_then_follows_changes(served):
+    api, _ = served
+    raw = Raw(api)
+    stream = raw.open("GET", "/api/v1/pods", query={"watch": "true", "timeoutSeconds": "30"}, timeout=30)
+    try:
+        events = lines(stream)
+        first = [next(events) for _ in range(PODS)]
+        assert {e["type"] for e in first} == {"ADDED"}
+        assert len({e["object"]["metadata"]["name"] for e in first}) == PODS
+        versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in first]
+        assert versions == sorted(versions)
+        status, _, _ = raw.request("POST", "/_sim/churn", query={"plural": "pods", "count": "1"})
+        assert status == 200
+        event = next(e for e in events if e["type"] != "BOOKMARK")
+        assert event["type"] == "MODIFIED" and int(event["object"]["metadata"]["resourceVersion"]) > versions[-1]
+    finally:
+        stream.release_conn()
