@@ -408,10 +408,10 @@ class ObjectStore:
 
     def _store(self, plural: str, key: Key, obj: dict | None, change_type: str, old: dict | None) -> Change:
         rv = self._bump()
-        if obj is not None and old is not None:
-            share_unchanged(obj, old)
         if obj is not None:
             obj["metadata"]["resourceVersion"] = str(rv)
+            if old is not None:     # after the new resourceVersion: metadata itself is never shared
+                share_unchanged(obj, old)
             self._objects[plural][key] = obj
             self._json[plural].pop(key, None)
             event_obj = obj
