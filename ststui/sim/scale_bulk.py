@@ -73,9 +73,11 @@ def build_set_members(writer: BulkWriter, sts: dict, s, revision: str, sc: dict,
         status["hostIPs"] = [{"ip": host_ip}]
         status["podIP"] = ip
         status["podIPs"] = [{"ip": ip}]
+        # The kubelet names a container by the pod's uid, or "<ns>/<name>" before it has one
+        # (running_ready_status is given the pod before its create).
         status["containerStatuses"] = [dict(c, containerID=container_id(f"{ns}/{name}", c["name"], 0))
                                        for c in pstatus["containerStatuses"]]
-        pod = {k: v for k, v in pod_proto.items()}
+        pod = dict(pod_proto)
         pod["metadata"], pod["spec"], pod["status"] = meta, spec, status
         writer.put("pods", writer.stamp("pods", pod))
 
