@@ -47,8 +47,12 @@ the controllers do the rest, so what they leave behind is what a real cluster wo
   to 10 namespaces (`scale-00`...) and ceil(S*R/100) nodes, each with a headless Service,
   every pod Running and Ready, every claim Bound to a provisioned volume. Objects are
   written in bulk, already consistent, so the controllers find nothing to do but record
-  each set's ControllerRevision and status. Everything is two days old (ages change hourly).
-  The build's history is dropped (watches start from a LIST).
+  each set's ControllerRevision and status: namespaces, nodes, Services and StatefulSets
+  through the store's API path, each set's claims, volumes and pods through
+  `scale_bulk.build_set_members` (a `bulk.BulkWriter`: the same objects, uids and
+  resourceVersions as the API path, without admission, copies or watch history;
+  `build_scale(..., bulk=False)` is that API path). Everything is two days old (ages
+  change hourly). The build's history is dropped (watches start from a LIST).
 
 `build` raises `ValueError` for an unknown name.
 """
@@ -62,6 +66,8 @@ from .controllers import podutil as pu
 from .controllers.kubelet import running_ready_status
 from .controllers.revisions import new_revision
 from . import rbac_defaults
+from .bulk import BulkWriter
+from .scale_bulk import build_set_members
 from .controllers.statefulset import new_claim, new_pod, read_spec
 from .controllers.volumes import PV_PROTECTION, PVC_PROTECTION, provisioned_volume
 
@@ -410,7 +416,9 @@ def build_demo(cluster) -> None:
 
 # --------------------------------------------------------------------------- scale
 
-def build_scale(cluster, sets: int, replicas: int) -> None:
+def build_scale(cluster, sets: int, replicas: int, *, bulk: bool = True) -> None:
+    """The scale scenario; bulk=False writes every claim, volume and pod through the API
+    path (create, then bind), as a client would: slower, and what the bulk path must equal."""
     if sets < 0 or replicas < 0:
         raise ValueError("scale scenario sizes must not be negative")
     store = cluster.store
@@ -430,6 +438,7 @@ def build_scale(cluster, sets: int, replicas: int) -> None:
     kubelet = cluster.kubelet
     slot = 0
     with store.lock:
+        writer = BulkWriter(store) if bulk else None
         for i in range(sets):
             ns = namespaces[i % len(namespaces)]
             name = f"app-{i:04d}"
@@ -440,6 +449,14 @@ def build_scale(cluster, sets: int, replicas: int) -> None:
             s = read_spec(sts)
             template = sts["spec"]["template"]
             revision = new_revision(sts, 1, 0)["metadata"]["name"]
+            if writer is not None:
+                placements = []
+                for _ in range(replicas):
+                    node = nodes[slot % len(nodes)]
+                    slot += 1
+                    placements.append((node, kubelet.allocate_ip(node)))
+                build_set_members(writer, sts, s, revision, sc, placements)
+                continue
             for ordinal in range(s.start, s.start + replicas):
                 node = nodes[slot % len(nodes)]
                 slot += 1

@@ -8,13 +8,16 @@ printing from `tables`. Sim controls (clock, node readiness, faults) live under
 /_sim/ so that a test in another process can drive them.
 
 Rules kept here:
-- Every answer is complete: JSON with a Content-Length, or a chunked watch stream that
-  ends with its terminating chunk. Errors are `Status` objects with the right code;
+- Every answer is complete: JSON with a Content-Length, or a chunked body (a watch
+  stream, a large LIST) that ends with its terminating chunk. Errors are `Status` objects with the right code;
   an unexpected exception becomes a 500 Status, never a traceback or a hung socket.
-- LIST writes the store's cached per-object JSON joined, without re-encoding.
-- Watches: one JSON event per line; everything a `Watcher.take()` returns goes out in
-  one chunk; bookmarks every `bookmark_interval` seconds of wall time; an idle stream
-  notices a client that hung up within a second and closes its `Watcher`.
+- LIST joins the store's per-object JSON (`item_json`: cached per version for all but the
+  largest kinds); over `LIST_SLICE_ITEMS` items it is chunked and encoded a slice at a
+  time, and a Table LIST `TABLE_SLICE_ROWS` rows at a time, so no LIST exists whole.
+- Watches: one JSON event per line; what a `Watcher.take()` returns goes out in chunks
+  of up to `WATCH_CHUNK_LINES` events; bookmarks every `bookmark_interval` seconds of
+  wall time; an idle stream notices a client that hung up within a second and closes
+  its `Watcher`.
 - Before each API request the active 5xx fault and the added latency are applied.
 """
 from __future__ import annotations
@@ -71,6 +74,11 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+LIST_SLICE_ITEMS = 500      # a larger LIST is encoded and sent (chunked) this many items at a time
+TABLE_SLICE_ROWS = 1000     # a larger Table LIST is rendered and sent this many rows at a time
+WATCH_CHUNK_LINES = 500     # a watch backlog goes out in chunks of at most this many events
 
 
 def wants_table(accept: str) -> bool:
@@ -595,23 +603,67 @@ class _Handler(BaseHTTPRequestHandler):
         plural = t.rt.plural
         labels, fields = self.query.get("labelSelector"), self.query.get("fieldSelector")
         if wants_table(self.headers.get("Accept") or ""):
-            objs, rv = store.list(plural, t.namespace, labels, fields)
-            self._send_json(200, tables.table(plural, objs, self.sim.cluster.now(), str(rv),
-                                              self.query.get("includeObject") or "Metadata"))
+            self._list_table(t, labels, fields)
             return
         token = self.query.get("continue") or None
         limit = parse_int(self.query["limit"], "limit") if self.query.get("limit") else 0
-        items = rv = None
+        objs = rv = None
         if not token:
-            items, rv = store.list_json(plural, t.namespace, labels, fields)
+            objs, rv = store.list(plural, t.namespace, labels, fields)
         meta = ""
-        if limit > 0 or token:
-            items, rv, next_token, remaining = self.sim.pager.page(items, rv, limit or 500, token)
+        if limit > 0 or token:     # pages of one snapshot of the (immutable) stored versions
+            objs, rv, next_token, remaining = self.sim.pager.page(objs, rv, limit or 500, token)
             if next_token:
                 meta = f',"continue":"{next_token}","remainingItemCount":{remaining}'
         head = (f'{{"kind":"{t.rt.list_kind}","apiVersion":"{t.rt.api_version}",'
                 f'"metadata":{{"resourceVersion":"{rv}"{meta}}},"items":[').encode()
-        self._send(200, head + b",".join(items) + b"]}")
+
+        def encoded(part: list[dict]) -> bytes:
+            return b",".join([store.item_json(plural, o) for o in part])
+        self._send_items(head, objs, encoded, b"]}", LIST_SLICE_ITEMS)
+
+    def _list_table(self, t: Target, labels: str | None, fields: str | None) -> None:
+        """A Table LIST (kubectl get), rendered and encoded a slice of rows at a time.
+
+        `limit` is not honoured here, unlike a real apiserver: kubectl asks for 500 rows a
+        page and throttles itself to 5 requests a second after 10, so paging 50,000 pods
+        would take it 20 s (one answer: 3 s)."""
+        store = self.sim.cluster.store
+        plural = t.rt.plural
+        objs, rv = store.list(plural, t.namespace, labels, fields)
+        now = self.sim.cluster.now()
+        include = self.query.get("includeObject") or "Metadata"
+        empty = dumps(tables.table(plural, [], now, str(rv), include))    # ...,"rows":[]}
+
+        def encoded(part: list[dict]) -> bytes:
+            return dumps(tables.table(plural, part, now, str(rv), include)["rows"])[1:-1]
+        self._send_items(empty[:-2], objs, encoded, b"]}", TABLE_SLICE_ROWS)
+
+    def _send_items(self, head: bytes, objs: list, encoded, tail: bytes, per_slice: int) -> None:
+        """200 with `head`, the encoded objects joined by commas, `tail`.
+
+        Up to `per_slice` objects: one body with a Content-Length. More: a chunked body
+        encoded and written `per_slice` objects at a time, so a LIST of 50,000 pods (117 MB)
+        never exists whole in memory, neither as one bytes object nor as a list of them."""
+        if len(objs) <= per_slice:
+            self._send(200, head + encoded(objs) + tail)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", JSON)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache, private")
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self._headers_sent = True
+        if self.command == "HEAD":
+            return
+        self._chunk(head)
+        for start in range(0, len(objs), per_slice):
+            piece = encoded(objs[start:start + per_slice])
+            self._chunk(piece if start == 0 else b"," + piece)
+        self._chunk(tail)
+        self._end_chunks()      # an error before this closes the connection (see _dispatch)
 
     # ---- delete
 
@@ -852,7 +904,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if as_table:
                     lines = [self._table_line(t, line, include, first_table) for line in lines]
                     first_table = False
-                self._chunk(b"".join(lines))
+                for start in range(0, len(lines), WATCH_CHUNK_LINES):
+                    self._chunk(b"".join(lines[start:start + WATCH_CHUNK_LINES]))
             now = time.monotonic()
             if bookmarks and now >= next_bookmark:
                 rv = w.bookmark_rv()

@@ -50,3 +50,31 @@ def test_a_garbled_continue_token_is_400(sim):
         assert e.status == 400
     else:
         raise AssertionError("a garbled continue token was accepted")
+
+
+def test_later_pages_show_the_versions_of_the_snapshot_after_a_status_write(sim):
+    from kubernetes import client
+    core = client.CoreV1Api(sim.api())
+    for i in range(25):
+        core.create_namespaced_pod("default", {"metadata": {"name": f"p-{i:03d}"},
+                                               "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    sim.settle()            # manual clock: nothing changes now until the test writes
+    api = sim.api()
+    listed = request_json(api, "GET", "/api/v1/namespaces/default/pods")
+    created = {p["metadata"]["name"]: p["metadata"]["resourceVersion"] for p in listed["items"]}
+    first = request_json(api, "GET", "/api/v1/namespaces/default/pods", query=[("limit", "10")])
+    assert first["metadata"]["resourceVersion"] == listed["metadata"]["resourceVersion"]
+    # A status-only write: the new version's metadata differs from the old one only in its
+    # resourceVersion; the old version (in the snapshot) must keep its own.
+    core.patch_namespaced_pod_status("p-020", "default", {"status": {"message": "patched"}})
+    seen = {p["metadata"]["name"]: p for p in first["items"]}
+    token = first["metadata"]["continue"]
+    while token:
+        page = request_json(api, "GET", "/api/v1/namespaces/default/pods",
+                            query=[("limit", "10"), ("continue", token)])
+        seen.update((p["metadata"]["name"], p) for p in page["items"])
+        token = page["metadata"].get("continue")
+    assert {name: p["metadata"]["resourceVersion"] for name, p in seen.items()} == created
+    assert "message" not in seen["p-020"]["status"]
+    now = core.read_namespaced_pod_status("p-020", "default")
+    assert now.status.message == "patched" and now.metadata.resource_version != created["p-020"]

@@ -200,9 +200,11 @@ def _matches_ref(ref: dict, obj: dict | None, kind: str) -> bool:
     return bool(obj) and ref.get("kind") == kind and ref.get("name") == pu.meta(obj).get("name")
 
 
-def claim_refs_up_to_date(claim: dict, sts: dict, pod: dict | None, in_range: bool) -> bool:
-    """Kubernetes' isClaimOwnerUpToDate: do the claim's owner references match the policy?"""
-    s = read_spec(sts)
+def claim_refs_up_to_date(claim: dict, sts: dict, pod: dict | None, in_range: bool,
+                          s: SetSpec | None = None) -> bool:
+    """Kubernetes' isClaimOwnerUpToDate: do the claim's owner references match the policy?
+    (`s`: the set's `read_spec`, when the caller has it already.)"""
+    s = s or read_spec(sts)
     refs = pu.meta(claim).get("ownerReferences") or []
     set_uid, pod_uid = pu.uid_of(sts), pu.uid_of(pod)
     for ref in refs:  # stale references (an older set or pod of the same name): leave alone
@@ -227,9 +229,10 @@ def claim_refs_up_to_date(claim: dict, sts: dict, pod: dict | None, in_range: bo
     return not has_set and not has_pod
 
 
-def claim_owner_refs(claim: dict, sts: dict, pod: dict | None, in_range: bool) -> list[dict]:
+def claim_owner_refs(claim: dict, sts: dict, pod: dict | None, in_range: bool,
+                     s: SetSpec | None = None) -> list[dict]:
     """Kubernetes' updateClaimOwnerRefForSetAndPod: the owner references the policy asks for."""
-    s = read_spec(sts)
+    s = s or read_spec(sts)
     set_uid, pod_uid = pu.uid_of(sts), pu.uid_of(pod)
     refs = [r for r in pu.meta(claim).get("ownerReferences") or []
             if r.get("uid") not in (set_uid, pod_uid)
@@ -547,7 +550,7 @@ class StatefulSetController:
                 condemned.append((o, pod))
         condemned.sort(key=lambda p: p[0], reverse=True)
         monotonic = not s.parallel
-        current_tmpl = template_of(current_rev)
+        current_tmpl = None         # template_of copies the template: only when a pod needs it
         update_tmpl = (sts.get("spec") or {}).get("template") or {}
         current_name = current_rev["metadata"]["name"]
         update_name = update_rev["metadata"]["name"]
@@ -575,6 +578,8 @@ class StatefulSetController:
                 continue
             if pod is None:
                 which = revision_for_new_pod(s, o, current_replicas)
+                if which == "current":
+                    current_tmpl = current_tmpl or template_of(current_rev)
                 tmpl, rev = (current_tmpl, current_name) if which == "current" else (update_tmpl, update_name)
                 self._create_pod(sts, s, tmpl, o, rev)
                 if monotonic:
@@ -727,9 +732,9 @@ class StatefulSetController:
             claim = store.find("persistentvolumeclaims", s.namespace, cname)
             if claim is None or pu.is_terminating(claim):
                 continue
-            if claim_refs_up_to_date(claim, sts, pod, in_range):
+            if claim_refs_up_to_date(claim, sts, pod, in_range, s):
                 continue
-            refs = claim_owner_refs(claim, sts, pod, in_range)
+            refs = claim_owner_refs(claim, sts, pod, in_range, s)
 
             def apply(o: dict, refs=refs) -> None:
                 if refs:
