@@ -107,8 +107,23 @@ def _not_older(new_rv: str | None, old_rv: str | None) -> bool:
         return True
 
 
+def rv_of(obj: Obj) -> str | None:
+    """metadata.resourceVersion of a stored object (a dict or a `records.Record`)."""
+    if type(obj) is dict:
+        return obj["metadata"].get("resourceVersion")
+    return obj.resourceVersion
+
+
+def owner_references(obj: Obj) -> list | None:
+    if type(obj) is dict:
+        return (obj.get("metadata") or {}).get("ownerReferences")
+    return obj.ownerReferences
+
+
 def _same_content(a: Obj, b: Obj) -> bool:
     """Equal apart from metadata.resourceVersion."""
+    if type(a) is not dict or type(b) is not dict:
+        return type(a) is type(b) and a.same_content(b)
     if a.keys() != b.keys():
         return False
     for k, va in a.items():
@@ -140,7 +155,7 @@ def _checked(plural: str, raw: Any) -> tuple[NsName, Obj] | str:
     try:
         slimmed = slim_object(plural, raw)
         if plural in ("pods", "controllerrevisions"):
-            refs = slimmed["metadata"].get("ownerReferences") or ()
+            refs = owner_references(slimmed) or ()
             if not isinstance(refs, (list, tuple)) or not all(isinstance(r, dict) for r in refs):
                 raise ValueError("ownerReferences is not a list of objects")
         _entries(plural, "" if plural in CLUSTER_SCOPED else ns or "", name, slimmed)
@@ -151,7 +166,7 @@ def _checked(plural: str, raw: Any) -> tuple[NsName, Obj] | str:
 
 def controller_ref(obj: Obj) -> Obj | None:
     """The ownerReference with controller: true, if any."""
-    for ref in (obj.get("metadata") or {}).get("ownerReferences") or ():
+    for ref in owner_references(obj) or ():
         if ref.get("controller"):
             return ref
     return None
@@ -159,8 +174,7 @@ def controller_ref(obj: Obj) -> Obj | None:
 
 def pod_statefulset_slot(pod: Obj) -> tuple[str, int] | None:
     """(statefulset name, ordinal) a pod occupies, by the rules in the module docstring."""
-    md = pod["metadata"]
-    name = md["name"]
+    name = pod.name
     ref = controller_ref(pod)
     if ref is not None:
         if ref.get("kind") != "StatefulSet":
@@ -169,7 +183,7 @@ def pod_statefulset_slot(pod: Obj) -> tuple[str, int] | None:
         parsed = split_ordinal(name)
         if parsed is not None and parsed[0] == owner:
             return owner, parsed[1]
-        index = (md.get("labels") or {}).get("apps.kubernetes.io/pod-index")
+        index = (pod.labels or {}).get("apps.kubernetes.io/pod-index")
         if isinstance(index, str) and index.isdigit() and len(index) <= 10 and int(index) <= MAX_ORDINAL:
             return owner, int(index)
         return None
@@ -198,7 +212,7 @@ def _entries(plural: str, ns: str, name: str, obj: Obj) -> tuple[Entry, ...]:
         if slot is None:
             return ()
         out: list[Entry] = [(PODS_BY_STS, (ns, slot[0]), (slot[1], name))]
-        node = (obj.get("spec") or {}).get("nodeName")
+        node = obj.nodeName
         if node:
             out.append((PODS_BY_NODE, node, (ns, name)))
         return tuple(out)
@@ -208,13 +222,12 @@ def _entries(plural: str, ns: str, name: str, obj: Obj) -> tuple[Entry, ...]:
             return ()
         return ((CLAIMS_BY_PREFIX, (ns, parsed[0]), (parsed[1], name)),)
     if plural == "persistentvolumes":
-        ref = (obj.get("spec") or {}).get("claimRef")
-        if not ref or not ref.get("name"):
+        if not obj.claimName:
             return ()
-        parsed = split_ordinal(ref["name"])
+        parsed = split_ordinal(obj.claimName)
         if parsed is None:
             return ()
-        return ((VOLUMES_BY_PREFIX, (ref.get("namespace") or "", parsed[0]), (parsed[1], name)),)
+        return ((VOLUMES_BY_PREFIX, (obj.claimNamespace or "", parsed[0]), (parsed[1], name)),)
     if plural == "statefulsets":
         spec = obj.get("spec") or {}
         out = []
@@ -301,8 +314,7 @@ class Store:
             old = bucket.get(key)
             # By content, never by resourceVersion alone: after a server restore or
             # replacement an equal resourceVersion string may name different content.
-            if old is not None and old["metadata"].get("resourceVersion") == new["metadata"].get(
-                    "resourceVersion") and _same_content(old, new):
+            if old is not None and rv_of(old) == rv_of(new) and _same_content(old, new):
                 continue
             batch.append((key, new))
             if len(batch) >= _BATCH:
@@ -342,11 +354,11 @@ class Store:
                 del self._skipped_events[:-MAX_SKIPPED_NOTES]
             return False
         key, slimmed = parsed
-        rv = slimmed["metadata"].get("resourceVersion")
+        rv = rv_of(slimmed)
         with self._lock:
             bucket = self._bucket(plural)
             old = bucket.get(key)
-            old_rv = old["metadata"].get("resourceVersion") if old is not None else None
+            old_rv = rv_of(old) if old is not None else None
             if event_type == "DELETED":
                 if old is None or not _not_older(rv, old_rv):
                     return False
@@ -550,8 +562,7 @@ class Store:
     def resource_versions(self, plural: str) -> dict[NsName, str | None]:
         """{(namespace, name): resourceVersion}; namespace "" for cluster-scoped."""
         with self._lock:
-            return {key: obj["metadata"].get("resourceVersion")
-                    for key, obj in self._objects.get(plural, {}).items()}
+            return {key: rv_of(obj) for key, obj in self._objects.get(plural, {}).items()}
 
     def list_resource_version(self, plural: str, namespace: str | None = None) -> str | None:
         """The resourceVersion of the last `replace()` for `plural` (and scope)."""
@@ -586,7 +597,7 @@ class Store:
                 pod = bucket.get((namespace, pod_name))
                 if pod is None:
                     continue
-                if ordinal in out and out[ordinal]["metadata"]["name"] == f"{statefulset}-{ordinal}":
+                if ordinal in out and out[ordinal].name == f"{statefulset}-{ordinal}":
                     continue
                 out[ordinal] = pod
             return out

@@ -29,7 +29,9 @@ def test_slim_pod_keeps_what_the_model_needs_and_drops_the_rest():
                                       "uid": raw["metadata"]["ownerReferences"][0]["uid"], "controller": True}]
     assert md["labels"]["controller-revision-hash"] == raw["metadata"]["labels"]["controller-revision-hash"]
     assert "managedFields" not in md and "generateName" not in md
-    assert s["spec"] == {"nodeName": "node-1", "containers": [{"name": "nginx", "image": "nginx:1.25"}]}
+    # container ports stay: the port-forward dialog proposes the first one
+    assert s["spec"] == {"nodeName": "node-1", "containers": [
+        {"name": "nginx", "image": "nginx:1.25", "ports": [{"name": "web", "containerPort": 80, "protocol": "TCP"}]}]}
     assert s["status"]["phase"] == "Running"
     assert s["status"]["podIP"] == raw["status"]["podIP"]
     assert s["status"]["conditions"] == [{"type": "Ready", "status": "True",
