@@ -190,66 +190,69 @@ def pod_statefulset_slot(pod: Obj) -> tuple[str, int] | None:
     return split_ordinal(name)
 
 
-# Index names.
-PODS_BY_STS = "pods_by_sts"                 # (ns, sts) -> {(ordinal, pod name)}
-PODS_BY_NODE = "pods_by_node"               # node -> {(ns, pod name)}   (StatefulSet pods only)
-CLAIMS_BY_PREFIX = "claims_by_prefix"       # (ns, "<tpl>-<sts>") -> {(ordinal, claim name)}
-VOLUMES_BY_PREFIX = "volumes_by_prefix"     # (ns, "<tpl>-<sts>") -> {(ordinal, pv name)}
-STS_BY_SERVICE = "sts_by_service"           # (ns, service) -> {sts}
-STS_BY_PREFIX = "sts_by_prefix"             # (ns, "<tpl>-<sts>") -> {sts}
-REVISIONS_BY_STS = "revisions_by_sts"       # (ns, sts) -> {revision name}
-EVENTS_BY_OBJECT = "events_by_object"       # (ns, kind, name) -> {(ns, event name)}
+# Index names. Members are kept as dict keys (a small dict is half the bytes of a small
+# set); the ordinal indexes map a member's name to its ordinal (no tuple per member).
+PODS_BY_STS = "pods_by_sts"                 # (ns, sts) -> {pod name: ordinal}
+PODS_BY_NODE = "pods_by_node"               # node -> {(ns, pod name): None}   (StatefulSet pods only)
+CLAIMS_BY_PREFIX = "claims_by_prefix"       # (ns, "<tpl>-<sts>") -> {claim name: ordinal}
+VOLUMES_BY_PREFIX = "volumes_by_prefix"     # (ns, "<tpl>-<sts>") -> {pv name: ordinal}
+STS_BY_SERVICE = "sts_by_service"           # (ns, service) -> {sts: None}
+STS_BY_PREFIX = "sts_by_prefix"             # (ns, "<tpl>-<sts>") -> {sts: None}
+REVISIONS_BY_STS = "revisions_by_sts"       # (ns, sts) -> {revision name: None}
+EVENTS_BY_OBJECT = "events_by_object"       # (ns, kind, name) -> {(ns, event name): None}
 
-Entry = tuple[str, Any, Any]   # (index name, index key, member)
+# (index name, index key, member, value): value is the ordinal in the ordinal indexes
+Entry = tuple[str, Any, Any, Any]
 
 _BATCH = 512   # objects written per lock hold during replace()
 
 
-def _entries(plural: str, ns: str, name: str, obj: Obj) -> tuple[Entry, ...]:
-    """The index memberships of one stored object."""
+def _entries(plural: str, ns: str, name: str, obj: Obj, key: NsName | None = None) -> tuple[Entry, ...]:
+    """The index memberships of one stored object; `key`: its (ns, name) key in the store
+    (members that are keys then share that tuple)."""
     if plural == "pods":
         slot = pod_statefulset_slot(obj)
         if slot is None:
             return ()
-        out: list[Entry] = [(PODS_BY_STS, (ns, slot[0]), (slot[1], name))]
+        out: list[Entry] = [(PODS_BY_STS, (ns, slot[0]), name, slot[1])]
         node = obj.nodeName
         if node:
-            out.append((PODS_BY_NODE, node, (ns, name)))
+            out.append((PODS_BY_NODE, node, key or (ns, name), None))
         return tuple(out)
     if plural == "persistentvolumeclaims":
         parsed = split_ordinal(name)
         if parsed is None:
             return ()
-        return ((CLAIMS_BY_PREFIX, (ns, parsed[0]), (parsed[1], name)),)
+        return ((CLAIMS_BY_PREFIX, (ns, parsed[0]), name, parsed[1]),)
     if plural == "persistentvolumes":
         if not obj.claimName:
             return ()
         parsed = split_ordinal(obj.claimName)
         if parsed is None:
             return ()
-        return ((VOLUMES_BY_PREFIX, (obj.claimNamespace or "", parsed[0]), (parsed[1], name)),)
+        return ((VOLUMES_BY_PREFIX, (obj.claimNamespace or "", parsed[0]), name, parsed[1]),)
     if plural == "statefulsets":
         spec = obj.get("spec") or {}
         out = []
         service = spec.get("serviceName")
         if service:
-            out.append((STS_BY_SERVICE, (ns, service), name))
+            out.append((STS_BY_SERVICE, (ns, service), name, None))
         for tpl in spec.get("volumeClaimTemplates") or ():
             tname = (tpl.get("metadata") or {}).get("name")
             if tname:
-                out.append((STS_BY_PREFIX, (ns, f"{tname}-{name}"), name))
+                out.append((STS_BY_PREFIX, (ns, f"{tname}-{name}"), name, None))
         return tuple(out)
     if plural == "controllerrevisions":
         ref = controller_ref(obj)
         if ref is None or ref.get("kind") != "StatefulSet":
             return ()
-        return ((REVISIONS_BY_STS, (ns, ref.get("name")), name),)
+        return ((REVISIONS_BY_STS, (ns, ref.get("name")), name, None),)
     if plural == "events":
         inv = obj.get("involvedObject") or {}
         if not inv.get("name"):
             return ()
         return ((EVENTS_BY_OBJECT, (inv.get("namespace") or "", inv.get("kind") or "", inv["name"]),
-                 (ns, name)),)
+                 key or (ns, name), None),)
     return ()
 
 
@@ -259,7 +262,7 @@ class Store:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._objects: dict[str, dict[NsName, Obj]] = {p: {} for p in WATCHED_PLURALS}
-        self._idx: dict[str, dict[Any, set]] = {name: {} for name in (
+        self._idx: dict[str, dict[Any, dict]] = {name: {} for name in (
             PODS_BY_STS, PODS_BY_NODE, CLAIMS_BY_PREFIX, VOLUMES_BY_PREFIX,
             STS_BY_SERVICE, STS_BY_PREFIX, REVISIONS_BY_STS, EVENTS_BY_OBJECT)}
         # change key -> StatefulSets it affects, as recorded at change time
@@ -310,6 +313,8 @@ class Store:
                     more += 1
                 continue
             key, new = parsed
+            if plural == "persistentvolumes":
+                key = self._share_claim_strings(key, new)
             seen.add(key)
             old = bucket.get(key)
             # By content, never by resourceVersion alone: after a server restore or
@@ -354,6 +359,8 @@ class Store:
                 del self._skipped_events[:-MAX_SKIPPED_NOTES]
             return False
         key, slimmed = parsed
+        if plural == "persistentvolumes":
+            key = self._share_claim_strings(key, slimmed)
         rv = rv_of(slimmed)
         with self._lock:
             bucket = self._bucket(plural)
@@ -377,6 +384,24 @@ class Store:
             events = tuple(n for n in self._skipped_events if n.startswith(f"{plural[:-1]} "))
             return self._skipped.get((plural, scope), ()) + events
 
+    def _share_claim_strings(self, key: NsName, pv: Any) -> NsName:
+        """A volume and its claim name each other (spec.volumeName, spec.claimRef): let a
+        new volume record hold the claim's string objects for the names and the uid they
+        share (three strings per volume fewer). Called before the record is stored;
+        returns the key to store it under (with the shared name)."""
+        if not pv.claimName:
+            return key
+        claim = self._objects["persistentvolumeclaims"].get((pv.claimNamespace or "", pv.claimName))
+        if claim is None:
+            return key
+        pv.claimName = claim.name
+        if pv.claimUid is not None and pv.claimUid == claim.uid:
+            pv.claimUid = claim.uid
+        if claim.volumeName == pv.name:
+            pv.name = claim.volumeName
+            key = ("", claim.volumeName)
+        return key
+
     def _bucket(self, plural: str) -> dict[NsName, Obj]:
         bucket = self._objects.get(plural)
         if bucket is None:
@@ -388,7 +413,7 @@ class Store:
         bucket[key] = new
         # Index memberships are a pure function of the object: recomputed, not stored.
         old_entries = _entries(plural, key[0], key[1], old) if old is not None else ()
-        new_entries = _entries(plural, key[0], key[1], new)
+        new_entries = _entries(plural, key[0], key[1], new, key)
         if old_entries != new_entries:
             self._unindex(old_entries)
             self._index(new_entries)
@@ -406,20 +431,20 @@ class Store:
         self._record(plural, key, affected)
 
     def _index(self, entries: tuple[Entry, ...]) -> None:
-        for index_name, ikey, member in entries:
+        for index_name, ikey, member, value in entries:
             index = self._idx[index_name]
             members = index.get(ikey)
             if members is None:
-                index[ikey] = {member}
+                index[ikey] = {member: value}
             else:
-                members.add(member)
+                members[member] = value
 
     def _unindex(self, entries: tuple[Entry, ...]) -> None:
-        for index_name, ikey, member in entries:
+        for index_name, ikey, member, value in entries:
             index = self._idx[index_name]
             members = index.get(ikey)
-            if members is not None:
-                members.discard(member)
+            if members is not None and member in members and members[member] == value:
+                del members[member]
                 if not members:
                     del index[ikey]
 
@@ -442,14 +467,14 @@ class Store:
             out.add(key)
         elif plural == "pods":
             for entries in entry_sets:
-                for index_name, ikey, _ in entries:
+                for index_name, ikey, _, _ in entries:
                     if index_name == PODS_BY_STS:
                         out.add(ikey)
         elif plural in ("persistentvolumeclaims", "persistentvolumes"):
             wanted = CLAIMS_BY_PREFIX if plural == "persistentvolumeclaims" else VOLUMES_BY_PREFIX
             by_prefix = self._idx[STS_BY_PREFIX]
             for entries in entry_sets:
-                for index_name, ikey, _ in entries:
+                for index_name, ikey, _, _ in entries:
                     if index_name == wanted:
                         for sts in by_prefix.get(ikey, ()):
                             out.add((ikey[0], sts))
@@ -463,7 +488,7 @@ class Store:
                 out.add((ns, sts))
         elif plural == "controllerrevisions":
             for entries in entry_sets:
-                for index_name, ikey, _ in entries:
+                for index_name, ikey, _, _ in entries:
                     if index_name == REVISIONS_BY_STS:
                         out.add(ikey)
         elif plural == "poddisruptionbudgets":     # a budget may cover any set of its namespace
@@ -593,7 +618,7 @@ class Store:
                 return {}
             bucket = self._objects["pods"]
             out: dict[int, Obj] = {}
-            for ordinal, pod_name in sorted(members):
+            for ordinal, pod_name in sorted((o, n) for n, o in members.items()):
                 pod = bucket.get((namespace, pod_name))
                 if pod is None:
                     continue
@@ -609,7 +634,7 @@ class Store:
             if not members:
                 return {}
             bucket = self._objects["persistentvolumeclaims"]
-            return {ordinal: bucket[(namespace, claim)] for ordinal, claim in members
+            return {ordinal: bucket[(namespace, claim)] for claim, ordinal in members.items()
                     if (namespace, claim) in bucket}
 
     def volumes_named_for(self, namespace: str, statefulset: str, template: str) -> list[tuple[int, Obj]]:
@@ -620,7 +645,8 @@ class Store:
             if not members:
                 return []
             bucket = self._objects["persistentvolumes"]
-            return [(ordinal, bucket[("", pv)]) for ordinal, pv in sorted(members) if ("", pv) in bucket]
+            return [(ordinal, bucket[("", pv)]) for ordinal, pv in sorted((o, n) for n, o in members.items())
+                    if ("", pv) in bucket]
 
     def volumes_for_claim(self, namespace: str, claim: str) -> list[Obj]:
         """Volumes whose claimRef names `namespace/claim` (claims named `<prefix>-<ordinal>`,
@@ -631,7 +657,8 @@ class Store:
         with self._lock:
             bucket = self._objects["persistentvolumes"]
             found = []
-            for ordinal, pv in sorted(self._idx[VOLUMES_BY_PREFIX].get((namespace, parsed[0]), ())):
+            members = self._idx[VOLUMES_BY_PREFIX].get((namespace, parsed[0])) or {}
+            for ordinal, pv in sorted((o, n) for n, o in members.items()):
                 if ordinal == parsed[1] and ("", pv) in bucket:
                     found.append(bucket[("", pv)])
             return found
