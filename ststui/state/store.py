@@ -35,11 +35,14 @@ references. Callers must not mutate what they get.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 from .slim import slim as slim_object
+
+_intern = sys.intern
 
 Obj = dict[str, Any]
 NsName = tuple[str, str]
@@ -149,19 +152,24 @@ def _checked(plural: str, raw: Any) -> tuple[NsName, Obj] | str:
     md = raw.get("metadata") if isinstance(raw, dict) else None
     name = md.get("name") if isinstance(md, dict) else None
     ns = md.get("namespace") if isinstance(md, dict) else None
-    label = f"{ns}/{name}" if isinstance(ns, str) and ns and isinstance(name, str) else repr(name)[:80]
+
+    def label() -> str:
+        return f"{ns}/{name}" if isinstance(ns, str) and ns and isinstance(name, str) else repr(name)[:80]
+
     if not isinstance(name, str) or not name or (ns is not None and not isinstance(ns, str)):
-        return f"{kind} {label}: no usable metadata.name/namespace"
+        return f"{kind} {label()}: no usable metadata.name/namespace"
+    # the key's namespace is the interned string the slim object holds (one per namespace)
+    scope = "" if plural in CLUSTER_SCOPED or not ns else _intern(ns)
     try:
         slimmed = slim_object(plural, raw)
         if plural in ("pods", "controllerrevisions"):
             refs = owner_references(slimmed) or ()
             if not isinstance(refs, (list, tuple)) or not all(isinstance(r, dict) for r in refs):
                 raise ValueError("ownerReferences is not a list of objects")
-        _entries(plural, "" if plural in CLUSTER_SCOPED else ns or "", name, slimmed)
+        _entries(plural, scope, name, slimmed)
     except Exception as exc:   # a field of the wrong type anywhere the slimmer or indexes look
-        return f"{kind} {label}: malformed ({type(exc).__name__}: {str(exc)[:120]})"
-    return ("" if plural in CLUSTER_SCOPED else ns or "", name), slimmed
+        return f"{kind} {label()}: malformed ({type(exc).__name__}: {str(exc)[:120]})"
+    return (scope, name), slimmed
 
 
 def controller_ref(obj: Obj) -> Obj | None:

@@ -11,7 +11,6 @@ own copy of the cluster, and never computes StatefulSet logic (it renders views 
 """
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ from textual.worker import Worker, WorkerState
 from ststui.config import Config
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
-from ststui.tui import palette, render
+from ststui.tui import memory, palette, render
 from ststui.tui.age_schedule import next_change
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
@@ -450,16 +449,16 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._schedule_ages(shown)
 
     def _freeze_after_sync(self) -> None:
-        """Once the first sync is complete, move everything alive to the GC's permanent
-        generation: the cyclic collector then never rescans the store's tens of thousands
-        of objects (pauses that delayed keys), and their pages are not touched again."""
+        """Once the first sync is complete (live, every kind listed, every view rebuilt),
+        settle the heap (`tui.memory.settle`): the survivors go to the GC's permanent
+        generation, so the cyclic collector never rescans the store's tens of thousands of
+        objects (pauses that delayed keys), and free memory goes back to the system."""
         if self._gc_frozen or self.session.watch is None:
             return
-        if self.session.connection_state().level != "live":
+        if self.loading or self._pending or self.session.connection_state().level != "live":
             return
         self._gc_frozen = True
-        gc.collect()
-        gc.freeze()
+        memory.settle()
 
     def _rebuild(self, keys: Iterable[tuple[str, str]], now: float) -> set[str]:
         """Rebuild the views of (namespace, name) pairs; returns the keys whose view changed."""
