@@ -28,6 +28,7 @@ Pure functions, no I/O.
 """
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any, Callable
 
@@ -167,6 +168,22 @@ def _shared_list(tag: str, values: list | None) -> list | None:
     return _share(key, [_s(v) for v in values])
 
 
+def _shared_json(tag: str, value: Any) -> Any:
+    """A JSON value (dict or list) shared with every equal one seen before, keyed by its
+    compact JSON text (small values: strategies, policies, conditions, pod templates of
+    revisions). Scalars and values that are not JSON pass through."""
+    if type(value) not in (dict, list) or not value:
+        return value
+    try:
+        key = (tag, json.dumps(value, separators=(",", ":")))
+    except (TypeError, ValueError):
+        return value
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    return _share(key, value)
+
+
 def _storage_dict(tag: str, storage: str | None) -> Obj | None:
     """{"storage": "1Gi"} (shared), or {"requests": {"storage": ...}} for tag "requests"."""
     if not storage:
@@ -199,6 +216,79 @@ def _ready_condition(conditions: list | None) -> list[Obj] | None:
     return None
 
 
+def _claim_templates(vcts: list | None) -> list[Obj] | None:
+    if not vcts:
+        return None
+    parts = []
+    for vct in vcts:
+        vspec = vct.get("spec") or {}
+        modes = vspec.get("accessModes")
+        parts.append(((vct.get("metadata") or {}).get("name"), vspec.get("storageClassName"),
+                      tuple(modes) if modes else (),
+                      ((vspec.get("resources") or {}).get("requests") or {}).get("storage")))
+    key = ("vcts",) + tuple(parts)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    out = []
+    for name, storage_class, modes, storage in parts:
+        cspec: Obj = {}
+        if storage_class is not None:
+            cspec["storageClassName"] = _s(storage_class)
+        if modes:
+            cspec["accessModes"] = _shared_list("modes", list(modes))
+        if storage:
+            cspec["resources"] = _storage_dict("requests", storage)
+        out.append({"metadata": {"name": _s(name)}, "spec": cspec})
+    return _share(key, out)
+
+
+def _template(tmd: Obj, tspec: Obj) -> Obj:
+    """A StatefulSet's pod template as kept: labels, annotations, containers, grace."""
+    labels = _labels(tmd.get("labels"))
+    annotations = tmd.get("annotations") or None
+    containers = _containers(tspec.get("containers"))
+    init = _containers(tspec.get("initContainers"))
+    grace = tspec.get("terminationGracePeriodSeconds")
+    key = ("template", id(labels) if labels is not None else None,
+           json.dumps(annotations, sort_keys=True) if annotations else None,
+           id(containers) if containers is not None else None, id(init) if init is not None else None, grace)
+    # ids are of shared objects `_SHARED` holds: stable until it starts over, when this
+    # key goes with them.
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    tmeta: Obj = {}
+    if labels:
+        tmeta["labels"] = labels
+    if annotations:
+        tmeta["annotations"] = dict(annotations)
+    tspec_out: Obj = {}
+    if containers:
+        tspec_out["containers"] = containers
+    if init:
+        tspec_out["initContainers"] = init
+    if grace is not None:
+        tspec_out["terminationGracePeriodSeconds"] = grace
+    return _share(key, {"metadata": tmeta, "spec": tspec_out})
+
+
+def _selector(selector: Obj) -> Obj:
+    labels = _labels(selector.get("matchLabels"))
+    expressions = _shared_json("expressions", selector.get("matchExpressions") or None)
+    key = ("selector", id(labels) if labels is not None else None,
+           id(expressions) if expressions is not None else None)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    out: Obj = {}
+    if labels:
+        out["matchLabels"] = labels
+    if expressions:
+        out["matchExpressions"] = expressions
+    return _share(key, out)
+
+
 # --- per kind -------------------------------------------------------------------------
 
 def slim_statefulset(obj: Obj) -> Obj:
@@ -208,43 +298,15 @@ def slim_statefulset(obj: Obj) -> Obj:
     template = spec.get("template") or {}
     tmd = template.get("metadata") or {}
     tspec = template.get("spec") or {}
-    claim_templates = []
-    for vct in spec.get("volumeClaimTemplates") or ():
-        vspec = vct.get("spec") or {}
-        cspec: Obj = {}
-        if vspec.get("storageClassName") is not None:
-            cspec["storageClassName"] = _s(vspec["storageClassName"])
-        if vspec.get("accessModes"):
-            cspec["accessModes"] = _shared_list("modes", vspec["accessModes"])
-        storage = ((vspec.get("resources") or {}).get("requests") or {}).get("storage")
-        if storage:
-            cspec["resources"] = _storage_dict("requests", storage)
-        claim_templates.append({"metadata": {"name": _s((vct.get("metadata") or {}).get("name"))},
-                                "spec": cspec})
-    tmeta: Obj = {}
-    if tmd.get("labels"):
-        tmeta["labels"] = _labels(tmd["labels"])
-    if tmd.get("annotations"):
-        tmeta["annotations"] = dict(tmd["annotations"])
-    tspec_out: Obj = {}
-    for key in ("containers", "initContainers"):
-        if tspec.get(key):
-            tspec_out[key] = _containers(tspec[key])
-    if tspec.get("terminationGracePeriodSeconds") is not None:
-        tspec_out["terminationGracePeriodSeconds"] = tspec["terminationGracePeriodSeconds"]
-    out_spec: Obj = {"template": {"metadata": tmeta, "spec": tspec_out}}
-    selector = spec.get("selector") or {}
-    out_sel: Obj = {}
-    if selector.get("matchLabels"):
-        out_sel["matchLabels"] = _labels(selector["matchLabels"])
-    if selector.get("matchExpressions"):
-        out_sel["matchExpressions"] = selector["matchExpressions"]
-    out_spec["selector"] = out_sel
+    # Sets of one chart look alike: the claim templates, the pod template, the selector
+    # and the strategies are shared between StatefulSets with equal ones.
+    claim_templates = _claim_templates(spec.get("volumeClaimTemplates"))
+    out_spec: Obj = {"template": _template(tmd, tspec), "selector": _selector(spec.get("selector") or {})}
     for key in ("replicas", "serviceName", "podManagementPolicy", "updateStrategy", "ordinals",
                 "persistentVolumeClaimRetentionPolicy", "minReadySeconds", "revisionHistoryLimit"):
         value = spec.get(key)
         if value is not None:
-            out_spec[key] = _s(value)
+            out_spec[key] = _shared_json(key, _s(value))
     if claim_templates:
         out_spec["volumeClaimTemplates"] = claim_templates
     out_status: Obj = {}
@@ -253,7 +315,7 @@ def slim_statefulset(obj: Obj) -> Obj:
                 "collisionCount", "conditions"):
         value = status.get(key)
         if value is not None:
-            out_status[key] = _s(value)
+            out_status[key] = _shared_json("conditions", value) if key == "conditions" else _s(value)
     meta = _metadata(md, _labels(md.get("labels")))
     plan = (md.get("annotations") or {}).get(STAGED_PLAN_ANNOTATION)
     if plan is not None:       # the staged rollout plan, shown in the rollout strip
@@ -440,16 +502,31 @@ def slim_service(obj: Obj) -> Obj:
         out_spec["publishNotReadyAddresses"] = True
     ports = spec.get("ports")
     if ports:
-        out_spec["ports"] = [{k: p[k] for k in ("name", "port", "protocol") if p.get(k) is not None}
-                             for p in ports]
+        out_spec["ports"] = _shared_json("ports", [{k: _s(p[k]) for k in ("name", "port", "protocol")
+                                                    if p.get(k) is not None} for p in ports])
     return {"metadata": _metadata(md, _labels(md.get("labels"))), "spec": out_spec}
 
 
 def slim_controllerrevision(obj: Obj) -> Obj:
-    # `data` is kept whole: the TUI diffs pod templates between revisions, and there are few.
+    # `data` is kept whole: the TUI diffs pod templates between revisions. Its pod spec is
+    # shared with equal ones (sets of one chart), its labels like other label sets.
     md = obj.get("metadata") or {}
     return {"metadata": _metadata(md, _labels(md.get("labels"))),
-            "revision": obj.get("revision"), "data": obj.get("data")}
+            "revision": obj.get("revision"), "data": _revision_data(obj.get("data"))}
+
+
+def _revision_data(data: Any) -> Any:
+    spec = data.get("spec") if type(data) is dict else None
+    template = spec.get("template") if type(spec) is dict else None
+    if type(template) is not dict:
+        return data
+    out_template = dict(template)
+    tmd = template.get("metadata")
+    if type(tmd) is dict and type(tmd.get("labels")) is dict:
+        out_template["metadata"] = dict(tmd, labels=_labels(tmd["labels"]))
+    if type(template.get("spec")) is dict:
+        out_template["spec"] = _shared_json("podspec", template["spec"])
+    return dict(data, spec=dict(spec, template=out_template))
 
 
 def slim_storageclass(obj: Obj) -> Obj:
