@@ -77,6 +77,37 @@ def test_slim_volume_claim_and_node_shapes():
                                   "services", "controllerrevisions", "storageclasses", "events"}
 
 
+def test_slim_records_read_like_the_api_dicts_and_compare_by_content():
+    import yaml
+    from ststui.state.records import Record, plain
+    raw = f.pod("web", 1)
+    pod = slim.slim("pods", raw)
+    assert isinstance(pod, Record) and set(pod) == {"metadata", "spec", "status"}
+    assert pod["metadata"]["name"] == pod.name == "web-1" and pod.get("kind") is None and "kind" not in pod
+    as_dict = plain(pod)
+    assert type(as_dict) is dict and as_dict == pod and pod == as_dict      # a dict of the same shape
+    assert yaml.safe_load(yaml.safe_dump(as_dict)) == as_dict
+    assert slim.slim("pods", copy.deepcopy(raw)) == pod                     # equal content, equal records
+    moved = copy.deepcopy(raw)
+    moved["metadata"]["resourceVersion"] = "999"
+    other = slim.slim("pods", moved)
+    assert other != pod and other.same_content(pod)                         # only the resourceVersion moved
+    pv = slim.slim("persistentvolumes", f.volume("pv-1", claim_name="data-web-1"))
+    assert pv["spec"]["claimRef"]["name"] == "data-web-1" and pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
+
+
+def test_a_volume_holds_its_claims_strings():
+    # memory: the claim's name and uid and the volume's name exist once for both objects
+    store = Store()
+    claim = f.claim("data", "web", 1, volume="pv-1")
+    store.replace("persistentvolumeclaims", [claim], "10")
+    store.replace("persistentvolumes", [f.volume("pv-1", claim_name="data-web-1",
+                                                 claim_uid=claim["metadata"]["uid"])], "11")
+    held_claim = store.get("persistentvolumeclaims", "default", "data-web-1")
+    pv = store.get("persistentvolumes", None, "pv-1")
+    assert pv.claimName is held_claim.name and pv.claimUid is held_claim.uid and pv.name is held_claim.volumeName
+
+
 # --- keys and resource versions -----------------------------------------------------------
 
 def test_keys_and_ordinals():
