@@ -191,7 +191,6 @@ class VolumeRecord(Record):
     `claimUid`; all None without a claimRef), the shared rest of its spec and status."""
 
     __slots__ = ("claimNamespace", "claimName", "claimUid", "specRest", "volumeStatus")
-    _PARTS = ("metadata", "spec", "status")
 
     def __init__(self, md: Obj, claim_ref: Obj | None, spec_rest: Obj, status: Obj) -> None:
         super().__init__(md)
