@@ -31,6 +31,9 @@ def run_tui(*, kubeconfig: str | None, context: str | None, namespace: str | Non
     from ststui.kube.connect import ConnectError
     from ststui.tui.session import open_session
 
+    from ststui.tui.memory import limit_arenas
+
+    limit_arenas()          # before any thread starts (tui.memory)
     set_escape_delay()
     try:
         config = load_config()

@@ -47,7 +47,7 @@ W_FOREIGN_POD = "foreign-pod"              # named like the set's pods, not owne
 W_SLOTS_CAPPED = "slots-capped"            # more replicas than slots shown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Warning:
     kind: str          # one of the W_* constants
     message: str       # one readable sentence
@@ -55,7 +55,7 @@ class Warning:
     obj: str | None = None   # "kind/name" of the object concerned, e.g. "pod/web-3"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PodSlot:
     """One ordinal of a StatefulSet: the pod there, or a hole ("not created")."""
     ordinal: int
@@ -92,7 +92,7 @@ class PodSlot:
     loading: bool = False          # the pods are still being listed: nothing is known about this slot
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClaimView:
     name: str                      # <template>-<sts>-<ordinal>
     template: str
@@ -108,7 +108,7 @@ class ClaimView:
     created: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VolumeView:
     name: str
     phase: str                     # Available/Bound/Released/Failed/Pending, or "Terminating"
@@ -123,7 +123,7 @@ class VolumeView:
     created: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RolloutView:
     strategy: str                  # RollingUpdate / OnDelete
     partition: int                 # 0 when unset
@@ -169,7 +169,7 @@ class RolloutView:
     counts_pending: bool = False   # status.observedGeneration < metadata.generation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceView:
     name: str                      # spec.serviceName ("" if unset)
     exists: bool
@@ -177,7 +177,7 @@ class ServiceView:
     known: bool = True             # False while services are still being listed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatefulSetView:
     namespace: str
     name: str

@@ -6,6 +6,10 @@ Place in the flow: the watch worker hands raw dicts to `store.Store`, which keep
 object, minus everything the topology and the panes never look at (managedFields,
 last-applied annotations, volumes, env, probes, most of status).
 
+Pods, claims and volumes (one each per pod, so most of the store) come out as slotted
+records (`state.records`): read like these dicts (`pod["metadata"]["name"]`), stored in
+about a fifth of the bytes; the hot readers use their attributes (`pod.name`).
+
 Memory is the point (10,000 pods are 30 MB of JSON): repeated strings (namespaces, node
 names, label keys and values, phases, images, timestamps) are interned, and identical
 sub-objects (a StatefulSet's ownerReferences, the label set of one revision, a claim's
@@ -13,7 +17,8 @@ status, a container list) are shared between objects through a bounded cache. Th
 safe because slim objects are never mutated: the store replaces them whole. Callers
 must treat them as read-only.
 
-Dropped on purpose: pod labels `statefulset.kubernetes.io/pod-name` and
+Kept for the panes and dialogs: a pod's container names, images and ports (the
+port-forward dialog proposes the first port). Dropped on purpose: pod labels `statefulset.kubernetes.io/pod-name` and
 `apps.kubernetes.io/pod-index` when they only repeat the pod's name and ordinal (so pods
 of one revision share one label dict), node heartbeat times (a heartbeat alone is not a
 change), and every annotation except a StorageClass's default-class marker and a
@@ -23,8 +28,11 @@ Pure functions, no I/O.
 """
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any, Callable
+
+from .records import ClaimRecord, PodRecord, VolumeRecord
 
 _intern = sys.intern
 
@@ -121,14 +129,33 @@ def _metadata(md: Obj, labels: dict[str, str] | None = None, owners: bool = True
     return out
 
 
-def _containers(containers: list | None) -> list[Obj] | None:
+def _ports(ports: list | None) -> tuple:
+    """(name, containerPort, protocol) of each container port (the port-forward dialog)."""
+    if not ports:
+        return ()
+    return tuple((p.get("name"), p.get("containerPort"), p.get("protocol")) for p in ports
+                 if isinstance(p, dict) and p.get("containerPort") is not None)
+
+
+def _container_key(containers: list) -> tuple:
+    return tuple((c.get("name"), c.get("image"), _ports(c.get("ports"))) for c in containers)
+
+
+def _containers(containers: list | None, key: tuple | None = None) -> list[Obj] | None:
     if not containers:
         return None
-    key = ("containers",) + tuple((c.get("name"), c.get("image")) for c in containers)
+    key = ("containers",) + (key if key is not None else _container_key(containers))
     found = _SHARED.get(key)
     if found is not None:
         return found
-    return _share(key, [{"name": _s(c.get("name")), "image": _s(c.get("image"))} for c in containers])
+    out = []
+    for name, image, ports in key[1:]:
+        item: Obj = {"name": _s(name), "image": _s(image)}
+        if ports:
+            item["ports"] = [{k: _s(v) for k, v in (("name", n), ("containerPort", port), ("protocol", proto))
+                              if v is not None} for n, port, proto in ports]
+        out.append(item)
+    return _share(key, out)
 
 
 def _shared_list(tag: str, values: list | None) -> list | None:
@@ -139,6 +166,22 @@ def _shared_list(tag: str, values: list | None) -> list | None:
     if found is not None:
         return found
     return _share(key, [_s(v) for v in values])
+
+
+def _shared_json(tag: str, value: Any) -> Any:
+    """A JSON value (dict or list) shared with every equal one seen before, keyed by its
+    compact JSON text (small values: strategies, policies, conditions, pod templates of
+    revisions). Scalars and values that are not JSON pass through."""
+    if type(value) not in (dict, list) or not value:
+        return value
+    try:
+        key = (tag, json.dumps(value, separators=(",", ":")))
+    except (TypeError, ValueError):
+        return value
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    return _share(key, value)
 
 
 def _storage_dict(tag: str, storage: str | None) -> Obj | None:
@@ -154,19 +197,96 @@ def _storage_dict(tag: str, storage: str | None) -> Obj | None:
 
 
 def _ready_condition(conditions: list | None) -> list[Obj] | None:
+    """[the Ready condition] (shared: pods of one start share it)."""
     if not conditions:
         return None
     for cond in conditions:
         if cond.get("type") == "Ready":
-            out = {"type": "Ready", "status": _s(cond.get("status"))}
-            value = cond.get("lastTransitionTime")
-            if value is not None:
-                out["lastTransitionTime"] = _s(value)
-            value = cond.get("reason")
-            if value is not None:
-                out["reason"] = _s(value)
-            return [out]
+            status, since, reason = cond.get("status"), cond.get("lastTransitionTime"), cond.get("reason")
+            key = ("ready", status, since, reason)
+            found = _SHARED.get(key)
+            if found is not None:
+                return found
+            out = {"type": "Ready", "status": _s(status)}
+            if since is not None:
+                out["lastTransitionTime"] = _s(since)
+            if reason is not None:
+                out["reason"] = _s(reason)
+            return _share(key, [out])
     return None
+
+
+def _claim_templates(vcts: list | None) -> list[Obj] | None:
+    if not vcts:
+        return None
+    parts = []
+    for vct in vcts:
+        vspec = vct.get("spec") or {}
+        modes = vspec.get("accessModes")
+        parts.append(((vct.get("metadata") or {}).get("name"), vspec.get("storageClassName"),
+                      tuple(modes) if modes else (),
+                      ((vspec.get("resources") or {}).get("requests") or {}).get("storage")))
+    key = ("vcts",) + tuple(parts)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    out = []
+    for name, storage_class, modes, storage in parts:
+        cspec: Obj = {}
+        if storage_class is not None:
+            cspec["storageClassName"] = _s(storage_class)
+        if modes:
+            cspec["accessModes"] = _shared_list("modes", list(modes))
+        if storage:
+            cspec["resources"] = _storage_dict("requests", storage)
+        out.append({"metadata": {"name": _s(name)}, "spec": cspec})
+    return _share(key, out)
+
+
+def _template(tmd: Obj, tspec: Obj) -> Obj:
+    """A StatefulSet's pod template as kept: labels, annotations, containers, grace."""
+    labels = _labels(tmd.get("labels"))
+    annotations = tmd.get("annotations") or None
+    containers = _containers(tspec.get("containers"))
+    init = _containers(tspec.get("initContainers"))
+    grace = tspec.get("terminationGracePeriodSeconds")
+    key = ("template", id(labels) if labels is not None else None,
+           json.dumps(annotations, sort_keys=True) if annotations else None,
+           id(containers) if containers is not None else None, id(init) if init is not None else None, grace)
+    # ids are of shared objects `_SHARED` holds: stable until it starts over, when this
+    # key goes with them.
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    tmeta: Obj = {}
+    if labels:
+        tmeta["labels"] = labels
+    if annotations:
+        tmeta["annotations"] = dict(annotations)
+    tspec_out: Obj = {}
+    if containers:
+        tspec_out["containers"] = containers
+    if init:
+        tspec_out["initContainers"] = init
+    if grace is not None:
+        tspec_out["terminationGracePeriodSeconds"] = grace
+    return _share(key, {"metadata": tmeta, "spec": tspec_out})
+
+
+def _selector(selector: Obj) -> Obj:
+    labels = _labels(selector.get("matchLabels"))
+    expressions = _shared_json("expressions", selector.get("matchExpressions") or None)
+    key = ("selector", id(labels) if labels is not None else None,
+           id(expressions) if expressions is not None else None)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    out: Obj = {}
+    if labels:
+        out["matchLabels"] = labels
+    if expressions:
+        out["matchExpressions"] = expressions
+    return _share(key, out)
 
 
 # --- per kind -------------------------------------------------------------------------
@@ -178,43 +298,15 @@ def slim_statefulset(obj: Obj) -> Obj:
     template = spec.get("template") or {}
     tmd = template.get("metadata") or {}
     tspec = template.get("spec") or {}
-    claim_templates = []
-    for vct in spec.get("volumeClaimTemplates") or ():
-        vspec = vct.get("spec") or {}
-        cspec: Obj = {}
-        if vspec.get("storageClassName") is not None:
-            cspec["storageClassName"] = _s(vspec["storageClassName"])
-        if vspec.get("accessModes"):
-            cspec["accessModes"] = _shared_list("modes", vspec["accessModes"])
-        storage = ((vspec.get("resources") or {}).get("requests") or {}).get("storage")
-        if storage:
-            cspec["resources"] = _storage_dict("requests", storage)
-        claim_templates.append({"metadata": {"name": _s((vct.get("metadata") or {}).get("name"))},
-                                "spec": cspec})
-    tmeta: Obj = {}
-    if tmd.get("labels"):
-        tmeta["labels"] = _labels(tmd["labels"])
-    if tmd.get("annotations"):
-        tmeta["annotations"] = dict(tmd["annotations"])
-    tspec_out: Obj = {}
-    for key in ("containers", "initContainers"):
-        if tspec.get(key):
-            tspec_out[key] = _containers(tspec[key])
-    if tspec.get("terminationGracePeriodSeconds") is not None:
-        tspec_out["terminationGracePeriodSeconds"] = tspec["terminationGracePeriodSeconds"]
-    out_spec: Obj = {"template": {"metadata": tmeta, "spec": tspec_out}}
-    selector = spec.get("selector") or {}
-    out_sel: Obj = {}
-    if selector.get("matchLabels"):
-        out_sel["matchLabels"] = _labels(selector["matchLabels"])
-    if selector.get("matchExpressions"):
-        out_sel["matchExpressions"] = selector["matchExpressions"]
-    out_spec["selector"] = out_sel
+    # Sets of one chart look alike: the claim templates, the pod template, the selector
+    # and the strategies are shared between StatefulSets with equal ones.
+    claim_templates = _claim_templates(spec.get("volumeClaimTemplates"))
+    out_spec: Obj = {"template": _template(tmd, tspec), "selector": _selector(spec.get("selector") or {})}
     for key in ("replicas", "serviceName", "podManagementPolicy", "updateStrategy", "ordinals",
                 "persistentVolumeClaimRetentionPolicy", "minReadySeconds", "revisionHistoryLimit"):
         value = spec.get(key)
         if value is not None:
-            out_spec[key] = _s(value)
+            out_spec[key] = _shared_json(key, _s(value))
     if claim_templates:
         out_spec["volumeClaimTemplates"] = claim_templates
     out_status: Obj = {}
@@ -223,7 +315,7 @@ def slim_statefulset(obj: Obj) -> Obj:
                 "collisionCount", "conditions"):
         value = status.get(key)
         if value is not None:
-            out_status[key] = _s(value)
+            out_status[key] = _shared_json("conditions", value) if key == "conditions" else _s(value)
     meta = _metadata(md, _labels(md.get("labels")))
     plan = (md.get("annotations") or {}).get(STAGED_PLAN_ANNOTATION)
     if plan is not None:       # the staged rollout plan, shown in the rollout strip
@@ -294,51 +386,39 @@ def slim_pod(obj: Obj) -> Obj:
         labels = _labels(labels, tuple(drop))
     node = spec.get("nodeName")
     containers = spec.get("containers")
-    key = ("podspec", node, tuple((c.get("name"), c.get("image")) for c in containers) if containers else ())
+    ckey = _container_key(containers) if containers else ()
+    key = ("podspec", node, ckey)
     out_spec = _SHARED.get(key)
     if out_spec is None:
         out_spec = {}
         if node:
             out_spec["nodeName"] = _intern(node)
         if containers:
-            out_spec["containers"] = _containers(containers)
+            out_spec["containers"] = _containers(containers, ckey)
         out_spec = _share(key, out_spec)
-    out_status: Obj = {}
-    value = status.get("phase")
-    if value is not None:
-        out_status["phase"] = _s(value)
-    value = status.get("reason")
-    if value is not None:
-        out_status["reason"] = _s(value)
-    value = status.get("podIP")
-    if value is not None:
-        out_status["podIP"] = value
-    value = _ready_condition(status.get("conditions"))
-    if value is not None:
-        out_status["conditions"] = value
-    value = _container_statuses(status.get("containerStatuses"))
-    if value is not None:
-        out_status["containerStatuses"] = value
-    return {"metadata": _metadata(md, labels), "spec": out_spec, "status": out_status}
+    out_status = {"phase": _s(status.get("phase")), "reason": _s(status.get("reason")),
+                  "podIP": status.get("podIP"), "conditions": _ready_condition(status.get("conditions")),
+                  "containerStatuses": _container_statuses(status.get("containerStatuses"))}
+    return PodRecord(_metadata(md, labels), out_spec, out_status)
 
 
 def slim_persistentvolumeclaim(obj: Obj) -> Obj:
     md = obj.get("metadata") or {}
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
-    out_spec: Obj = {}
-    value = spec.get("volumeName")
-    if value:
-        out_spec["volumeName"] = value
-    value = spec.get("storageClassName")
-    if value is not None:
-        out_spec["storageClassName"] = _s(value)
-    value = spec.get("accessModes")
-    if value:
-        out_spec["accessModes"] = _shared_list("modes", value)
-    value = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
-    if value:
-        out_spec["resources"] = _storage_dict("requests", value)
+    storage_class, modes = spec.get("storageClassName"), spec.get("accessModes")
+    storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
+    key = ("pvcspec", storage_class, tuple(modes) if modes else (), storage)
+    out_spec = _SHARED.get(key)
+    if out_spec is None:
+        out_spec = {}
+        if storage_class is not None:
+            out_spec["storageClassName"] = _s(storage_class)
+        if modes:
+            out_spec["accessModes"] = _shared_list("modes", modes)
+        if storage:
+            out_spec["resources"] = _storage_dict("requests", storage)
+        out_spec = _share(key, out_spec)
     phase = status.get("phase")
     capacity = (status.get("capacity") or {}).get("storage")
     key = ("pvcstatus", phase, capacity)
@@ -350,30 +430,34 @@ def slim_persistentvolumeclaim(obj: Obj) -> Obj:
         if capacity:
             out_status["capacity"] = _storage_dict("capacity", capacity)
         out_status = _share(key, out_status)
-    return {"metadata": _metadata(md, _labels(md.get("labels"))), "spec": out_spec, "status": out_status}
+    return ClaimRecord(_metadata(md, _labels(md.get("labels"))), spec.get("volumeName") or None, out_spec,
+                       out_status)
 
 
 def slim_persistentvolume(obj: Obj) -> Obj:
     md = obj.get("metadata") or {}
     spec = obj.get("spec") or {}
     status = obj.get("status") or {}
-    out_spec: Obj = {}
     ref = spec.get("claimRef")
+    claim_ref = None
     if ref:
-        out_ref: Obj = {"namespace": _s(ref.get("namespace")), "name": ref.get("name")}
-        if ref.get("uid"):
-            out_ref["uid"] = ref["uid"]
-        out_spec["claimRef"] = out_ref
-    for key in ("persistentVolumeReclaimPolicy", "storageClassName", "volumeMode"):
-        value = spec.get(key)
-        if value is not None:
-            out_spec[key] = _s(value)
-    value = (spec.get("capacity") or {}).get("storage")
-    if value:
-        out_spec["capacity"] = _storage_dict("capacity", value)
-    value = spec.get("accessModes")
-    if value:
-        out_spec["accessModes"] = _shared_list("modes", value)
+        claim_ref = {"namespace": _s(ref.get("namespace")), "name": ref.get("name"), "uid": ref.get("uid") or None}
+    policy, storage_class, mode = (spec.get("persistentVolumeReclaimPolicy"), spec.get("storageClassName"),
+                                   spec.get("volumeMode"))
+    capacity, modes = (spec.get("capacity") or {}).get("storage"), spec.get("accessModes")
+    key = ("pvspec", policy, storage_class, mode, capacity, tuple(modes) if modes else ())
+    out_spec = _SHARED.get(key)
+    if out_spec is None:
+        out_spec = {}
+        for name, value in (("persistentVolumeReclaimPolicy", policy), ("storageClassName", storage_class),
+                            ("volumeMode", mode)):
+            if value is not None:
+                out_spec[name] = _s(value)
+        if capacity:
+            out_spec["capacity"] = _storage_dict("capacity", capacity)
+        if modes:
+            out_spec["accessModes"] = _shared_list("modes", modes)
+        out_spec = _share(key, out_spec)
     phase, reason, message = status.get("phase"), status.get("reason"), status.get("message")
     key = ("pvstatus", phase, reason, message)
     out_status = _SHARED.get(key)
@@ -386,8 +470,7 @@ def slim_persistentvolume(obj: Obj) -> Obj:
         if message:
             out_status["message"] = message
         out_status = _share(key, out_status)
-    return {"metadata": _metadata(md, _labels(md.get("labels")), owners=False), "spec": out_spec,
-            "status": out_status}
+    return VolumeRecord(_metadata(md, _labels(md.get("labels")), owners=False), claim_ref, out_spec, out_status)
 
 
 def slim_node(obj: Obj) -> Obj:
@@ -419,16 +502,31 @@ def slim_service(obj: Obj) -> Obj:
         out_spec["publishNotReadyAddresses"] = True
     ports = spec.get("ports")
     if ports:
-        out_spec["ports"] = [{k: p[k] for k in ("name", "port", "protocol") if p.get(k) is not None}
-                             for p in ports]
+        out_spec["ports"] = _shared_json("ports", [{k: _s(p[k]) for k in ("name", "port", "protocol")
+                                                    if p.get(k) is not None} for p in ports])
     return {"metadata": _metadata(md, _labels(md.get("labels"))), "spec": out_spec}
 
 
 def slim_controllerrevision(obj: Obj) -> Obj:
-    # `data` is kept whole: the TUI diffs pod templates between revisions, and there are few.
+    # `data` is kept whole: the TUI diffs pod templates between revisions. Its pod spec is
+    # shared with equal ones (sets of one chart), its labels like other label sets.
     md = obj.get("metadata") or {}
     return {"metadata": _metadata(md, _labels(md.get("labels"))),
-            "revision": obj.get("revision"), "data": obj.get("data")}
+            "revision": obj.get("revision"), "data": _revision_data(obj.get("data"))}
+
+
+def _revision_data(data: Any) -> Any:
+    spec = data.get("spec") if type(data) is dict else None
+    template = spec.get("template") if type(spec) is dict else None
+    if type(template) is not dict:
+        return data
+    out_template = dict(template)
+    tmd = template.get("metadata")
+    if type(tmd) is dict and type(tmd.get("labels")) is dict:
+        out_template["metadata"] = dict(tmd, labels=_labels(tmd["labels"]))
+    if type(template.get("spec")) is dict:
+        out_template["spec"] = _shared_json("podspec", template["spec"])
+    return dict(data, spec=dict(spec, template=out_template))
 
 
 def slim_storageclass(obj: Obj) -> Obj:

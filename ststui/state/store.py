@@ -35,11 +35,14 @@ references. Callers must not mutate what they get.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 from .slim import slim as slim_object
+
+_intern = sys.intern
 
 Obj = dict[str, Any]
 NsName = tuple[str, str]
@@ -107,8 +110,23 @@ def _not_older(new_rv: str | None, old_rv: str | None) -> bool:
         return True
 
 
+def rv_of(obj: Obj) -> str | None:
+    """metadata.resourceVersion of a stored object (a dict or a `records.Record`)."""
+    if type(obj) is dict:
+        return obj["metadata"].get("resourceVersion")
+    return obj.resourceVersion
+
+
+def owner_references(obj: Obj) -> list | None:
+    if type(obj) is dict:
+        return (obj.get("metadata") or {}).get("ownerReferences")
+    return obj.ownerReferences
+
+
 def _same_content(a: Obj, b: Obj) -> bool:
     """Equal apart from metadata.resourceVersion."""
+    if type(a) is not dict or type(b) is not dict:
+        return type(a) is type(b) and a.same_content(b)
     if a.keys() != b.keys():
         return False
     for k, va in a.items():
@@ -134,24 +152,29 @@ def _checked(plural: str, raw: Any) -> tuple[NsName, Obj] | str:
     md = raw.get("metadata") if isinstance(raw, dict) else None
     name = md.get("name") if isinstance(md, dict) else None
     ns = md.get("namespace") if isinstance(md, dict) else None
-    label = f"{ns}/{name}" if isinstance(ns, str) and ns and isinstance(name, str) else repr(name)[:80]
+
+    def label() -> str:
+        return f"{ns}/{name}" if isinstance(ns, str) and ns and isinstance(name, str) else repr(name)[:80]
+
     if not isinstance(name, str) or not name or (ns is not None and not isinstance(ns, str)):
-        return f"{kind} {label}: no usable metadata.name/namespace"
+        return f"{kind} {label()}: no usable metadata.name/namespace"
+    # the key's namespace is the interned string the slim object holds (one per namespace)
+    scope = "" if plural in CLUSTER_SCOPED or not ns else _intern(ns)
     try:
         slimmed = slim_object(plural, raw)
         if plural in ("pods", "controllerrevisions"):
-            refs = slimmed["metadata"].get("ownerReferences") or ()
+            refs = owner_references(slimmed) or ()
             if not isinstance(refs, (list, tuple)) or not all(isinstance(r, dict) for r in refs):
                 raise ValueError("ownerReferences is not a list of objects")
-        _entries(plural, "" if plural in CLUSTER_SCOPED else ns or "", name, slimmed)
+        _entries(plural, scope, name, slimmed)
     except Exception as exc:   # a field of the wrong type anywhere the slimmer or indexes look
-        return f"{kind} {label}: malformed ({type(exc).__name__}: {str(exc)[:120]})"
-    return ("" if plural in CLUSTER_SCOPED else ns or "", name), slimmed
+        return f"{kind} {label()}: malformed ({type(exc).__name__}: {str(exc)[:120]})"
+    return (scope, name), slimmed
 
 
 def controller_ref(obj: Obj) -> Obj | None:
     """The ownerReference with controller: true, if any."""
-    for ref in (obj.get("metadata") or {}).get("ownerReferences") or ():
+    for ref in owner_references(obj) or ():
         if ref.get("controller"):
             return ref
     return None
@@ -159,8 +182,7 @@ def controller_ref(obj: Obj) -> Obj | None:
 
 def pod_statefulset_slot(pod: Obj) -> tuple[str, int] | None:
     """(statefulset name, ordinal) a pod occupies, by the rules in the module docstring."""
-    md = pod["metadata"]
-    name = md["name"]
+    name = pod.name
     ref = controller_ref(pod)
     if ref is not None:
         if ref.get("kind") != "StatefulSet":
@@ -169,74 +191,76 @@ def pod_statefulset_slot(pod: Obj) -> tuple[str, int] | None:
         parsed = split_ordinal(name)
         if parsed is not None and parsed[0] == owner:
             return owner, parsed[1]
-        index = (md.get("labels") or {}).get("apps.kubernetes.io/pod-index")
+        index = (pod.labels or {}).get("apps.kubernetes.io/pod-index")
         if isinstance(index, str) and index.isdigit() and len(index) <= 10 and int(index) <= MAX_ORDINAL:
             return owner, int(index)
         return None
     return split_ordinal(name)
 
 
-# Index names.
-PODS_BY_STS = "pods_by_sts"                 # (ns, sts) -> {(ordinal, pod name)}
-PODS_BY_NODE = "pods_by_node"               # node -> {(ns, pod name)}   (StatefulSet pods only)
-CLAIMS_BY_PREFIX = "claims_by_prefix"       # (ns, "<tpl>-<sts>") -> {(ordinal, claim name)}
-VOLUMES_BY_PREFIX = "volumes_by_prefix"     # (ns, "<tpl>-<sts>") -> {(ordinal, pv name)}
-STS_BY_SERVICE = "sts_by_service"           # (ns, service) -> {sts}
-STS_BY_PREFIX = "sts_by_prefix"             # (ns, "<tpl>-<sts>") -> {sts}
-REVISIONS_BY_STS = "revisions_by_sts"       # (ns, sts) -> {revision name}
-EVENTS_BY_OBJECT = "events_by_object"       # (ns, kind, name) -> {(ns, event name)}
+# Index names. Members are kept as dict keys (a small dict is half the bytes of a small
+# set); the ordinal indexes map a member's name to its ordinal (no tuple per member).
+PODS_BY_STS = "pods_by_sts"                 # (ns, sts) -> {pod name: ordinal}
+PODS_BY_NODE = "pods_by_node"               # node -> {(ns, pod name): None}   (StatefulSet pods only)
+CLAIMS_BY_PREFIX = "claims_by_prefix"       # (ns, "<tpl>-<sts>") -> {claim name: ordinal}
+VOLUMES_BY_PREFIX = "volumes_by_prefix"     # (ns, "<tpl>-<sts>") -> {pv name: ordinal}
+STS_BY_SERVICE = "sts_by_service"           # (ns, service) -> {sts: None}
+STS_BY_PREFIX = "sts_by_prefix"             # (ns, "<tpl>-<sts>") -> {sts: None}
+REVISIONS_BY_STS = "revisions_by_sts"       # (ns, sts) -> {revision name: None}
+EVENTS_BY_OBJECT = "events_by_object"       # (ns, kind, name) -> {(ns, event name): None}
 
-Entry = tuple[str, Any, Any]   # (index name, index key, member)
+# (index name, index key, member, value): value is the ordinal in the ordinal indexes
+Entry = tuple[str, Any, Any, Any]
 
 _BATCH = 512   # objects written per lock hold during replace()
 
 
-def _entries(plural: str, ns: str, name: str, obj: Obj) -> tuple[Entry, ...]:
-    """The index memberships of one stored object."""
+def _entries(plural: str, ns: str, name: str, obj: Obj, key: NsName | None = None) -> tuple[Entry, ...]:
+    """The index memberships of one stored object; `key`: its (ns, name) key in the store
+    (members that are keys then share that tuple)."""
     if plural == "pods":
         slot = pod_statefulset_slot(obj)
         if slot is None:
             return ()
-        out: list[Entry] = [(PODS_BY_STS, (ns, slot[0]), (slot[1], name))]
-        node = (obj.get("spec") or {}).get("nodeName")
+        out: list[Entry] = [(PODS_BY_STS, (ns, slot[0]), name, slot[1])]
+        node = obj.nodeName
         if node:
-            out.append((PODS_BY_NODE, node, (ns, name)))
+            out.append((PODS_BY_NODE, node, key or (ns, name), None))
         return tuple(out)
     if plural == "persistentvolumeclaims":
         parsed = split_ordinal(name)
         if parsed is None:
             return ()
-        return ((CLAIMS_BY_PREFIX, (ns, parsed[0]), (parsed[1], name)),)
+        return ((CLAIMS_BY_PREFIX, (ns, parsed[0]), name, parsed[1]),)
     if plural == "persistentvolumes":
-        ref = (obj.get("spec") or {}).get("claimRef")
-        if not ref or not ref.get("name"):
+        if not obj.claimName:
             return ()
-        parsed = split_ordinal(ref["name"])
+        parsed = split_ordinal(obj.claimName)
         if parsed is None:
             return ()
-        return ((VOLUMES_BY_PREFIX, (ref.get("namespace") or "", parsed[0]), (parsed[1], name)),)
+        return ((VOLUMES_BY_PREFIX, (obj.claimNamespace or "", parsed[0]), name, parsed[1]),)
     if plural == "statefulsets":
         spec = obj.get("spec") or {}
         out = []
         service = spec.get("serviceName")
         if service:
-            out.append((STS_BY_SERVICE, (ns, service), name))
+            out.append((STS_BY_SERVICE, (ns, service), name, None))
         for tpl in spec.get("volumeClaimTemplates") or ():
             tname = (tpl.get("metadata") or {}).get("name")
             if tname:
-                out.append((STS_BY_PREFIX, (ns, f"{tname}-{name}"), name))
+                out.append((STS_BY_PREFIX, (ns, f"{tname}-{name}"), name, None))
         return tuple(out)
     if plural == "controllerrevisions":
         ref = controller_ref(obj)
         if ref is None or ref.get("kind") != "StatefulSet":
             return ()
-        return ((REVISIONS_BY_STS, (ns, ref.get("name")), name),)
+        return ((REVISIONS_BY_STS, (ns, ref.get("name")), name, None),)
     if plural == "events":
         inv = obj.get("involvedObject") or {}
         if not inv.get("name"):
             return ()
         return ((EVENTS_BY_OBJECT, (inv.get("namespace") or "", inv.get("kind") or "", inv["name"]),
-                 (ns, name)),)
+                 key or (ns, name), None),)
     return ()
 
 
@@ -246,7 +270,7 @@ class Store:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._objects: dict[str, dict[NsName, Obj]] = {p: {} for p in WATCHED_PLURALS}
-        self._idx: dict[str, dict[Any, set]] = {name: {} for name in (
+        self._idx: dict[str, dict[Any, dict]] = {name: {} for name in (
             PODS_BY_STS, PODS_BY_NODE, CLAIMS_BY_PREFIX, VOLUMES_BY_PREFIX,
             STS_BY_SERVICE, STS_BY_PREFIX, REVISIONS_BY_STS, EVENTS_BY_OBJECT)}
         # change key -> StatefulSets it affects, as recorded at change time
@@ -297,12 +321,13 @@ class Store:
                     more += 1
                 continue
             key, new = parsed
+            if plural == "persistentvolumes":
+                key = self._share_claim_strings(key, new)
             seen.add(key)
             old = bucket.get(key)
             # By content, never by resourceVersion alone: after a server restore or
             # replacement an equal resourceVersion string may name different content.
-            if old is not None and old["metadata"].get("resourceVersion") == new["metadata"].get(
-                    "resourceVersion") and _same_content(old, new):
+            if old is not None and rv_of(old) == rv_of(new) and _same_content(old, new):
                 continue
             batch.append((key, new))
             if len(batch) >= _BATCH:
@@ -342,11 +367,13 @@ class Store:
                 del self._skipped_events[:-MAX_SKIPPED_NOTES]
             return False
         key, slimmed = parsed
-        rv = slimmed["metadata"].get("resourceVersion")
+        if plural == "persistentvolumes":
+            key = self._share_claim_strings(key, slimmed)
+        rv = rv_of(slimmed)
         with self._lock:
             bucket = self._bucket(plural)
             old = bucket.get(key)
-            old_rv = old["metadata"].get("resourceVersion") if old is not None else None
+            old_rv = rv_of(old) if old is not None else None
             if event_type == "DELETED":
                 if old is None or not _not_older(rv, old_rv):
                     return False
@@ -365,6 +392,24 @@ class Store:
             events = tuple(n for n in self._skipped_events if n.startswith(f"{plural[:-1]} "))
             return self._skipped.get((plural, scope), ()) + events
 
+    def _share_claim_strings(self, key: NsName, pv: Any) -> NsName:
+        """A volume and its claim name each other (spec.volumeName, spec.claimRef): let a
+        new volume record hold the claim's string objects for the names and the uid they
+        share (three strings per volume fewer). Called before the record is stored;
+        returns the key to store it under (with the shared name)."""
+        if not pv.claimName:
+            return key
+        claim = self._objects["persistentvolumeclaims"].get((pv.claimNamespace or "", pv.claimName))
+        if claim is None:
+            return key
+        pv.claimName = claim.name
+        if pv.claimUid is not None and pv.claimUid == claim.uid:
+            pv.claimUid = claim.uid
+        if claim.volumeName == pv.name:
+            pv.name = claim.volumeName
+            key = ("", claim.volumeName)
+        return key
+
     def _bucket(self, plural: str) -> dict[NsName, Obj]:
         bucket = self._objects.get(plural)
         if bucket is None:
@@ -376,7 +421,7 @@ class Store:
         bucket[key] = new
         # Index memberships are a pure function of the object: recomputed, not stored.
         old_entries = _entries(plural, key[0], key[1], old) if old is not None else ()
-        new_entries = _entries(plural, key[0], key[1], new)
+        new_entries = _entries(plural, key[0], key[1], new, key)
         if old_entries != new_entries:
             self._unindex(old_entries)
             self._index(new_entries)
@@ -394,20 +439,20 @@ class Store:
         self._record(plural, key, affected)
 
     def _index(self, entries: tuple[Entry, ...]) -> None:
-        for index_name, ikey, member in entries:
+        for index_name, ikey, member, value in entries:
             index = self._idx[index_name]
             members = index.get(ikey)
             if members is None:
-                index[ikey] = {member}
+                index[ikey] = {member: value}
             else:
-                members.add(member)
+                members[member] = value
 
     def _unindex(self, entries: tuple[Entry, ...]) -> None:
-        for index_name, ikey, member in entries:
+        for index_name, ikey, member, value in entries:
             index = self._idx[index_name]
             members = index.get(ikey)
-            if members is not None:
-                members.discard(member)
+            if members is not None and member in members and members[member] == value:
+                del members[member]
                 if not members:
                     del index[ikey]
 
@@ -430,14 +475,14 @@ class Store:
             out.add(key)
         elif plural == "pods":
             for entries in entry_sets:
-                for index_name, ikey, _ in entries:
+                for index_name, ikey, _, _ in entries:
                     if index_name == PODS_BY_STS:
                         out.add(ikey)
         elif plural in ("persistentvolumeclaims", "persistentvolumes"):
             wanted = CLAIMS_BY_PREFIX if plural == "persistentvolumeclaims" else VOLUMES_BY_PREFIX
             by_prefix = self._idx[STS_BY_PREFIX]
             for entries in entry_sets:
-                for index_name, ikey, _ in entries:
+                for index_name, ikey, _, _ in entries:
                     if index_name == wanted:
                         for sts in by_prefix.get(ikey, ()):
                             out.add((ikey[0], sts))
@@ -451,7 +496,7 @@ class Store:
                 out.add((ns, sts))
         elif plural == "controllerrevisions":
             for entries in entry_sets:
-                for index_name, ikey, _ in entries:
+                for index_name, ikey, _, _ in entries:
                     if index_name == REVISIONS_BY_STS:
                         out.add(ikey)
         elif plural == "poddisruptionbudgets":     # a budget may cover any set of its namespace
@@ -556,8 +601,7 @@ class Store:
     def resource_versions(self, plural: str) -> dict[NsName, str | None]:
         """{(namespace, name): resourceVersion}; namespace "" for cluster-scoped."""
         with self._lock:
-            return {key: obj["metadata"].get("resourceVersion")
-                    for key, obj in self._objects.get(plural, {}).items()}
+            return {key: rv_of(obj) for key, obj in self._objects.get(plural, {}).items()}
 
     def list_resource_version(self, plural: str, namespace: str | None = None) -> str | None:
         """The resourceVersion of the last `replace()` for `plural` (and scope)."""
@@ -588,11 +632,11 @@ class Store:
                 return {}
             bucket = self._objects["pods"]
             out: dict[int, Obj] = {}
-            for ordinal, pod_name in sorted(members):
+            for ordinal, pod_name in sorted((o, n) for n, o in members.items()):
                 pod = bucket.get((namespace, pod_name))
                 if pod is None:
                     continue
-                if ordinal in out and out[ordinal]["metadata"]["name"] == f"{statefulset}-{ordinal}":
+                if ordinal in out and out[ordinal].name == f"{statefulset}-{ordinal}":
                     continue
                 out[ordinal] = pod
             return out
@@ -604,7 +648,7 @@ class Store:
             if not members:
                 return {}
             bucket = self._objects["persistentvolumeclaims"]
-            return {ordinal: bucket[(namespace, claim)] for ordinal, claim in members
+            return {ordinal: bucket[(namespace, claim)] for claim, ordinal in members.items()
                     if (namespace, claim) in bucket}
 
     def volumes_named_for(self, namespace: str, statefulset: str, template: str) -> list[tuple[int, Obj]]:
@@ -615,7 +659,8 @@ class Store:
             if not members:
                 return []
             bucket = self._objects["persistentvolumes"]
-            return [(ordinal, bucket[("", pv)]) for ordinal, pv in sorted(members) if ("", pv) in bucket]
+            return [(ordinal, bucket[("", pv)]) for ordinal, pv in sorted((o, n) for n, o in members.items())
+                    if ("", pv) in bucket]
 
     def volumes_for_claim(self, namespace: str, claim: str) -> list[Obj]:
         """Volumes whose claimRef names `namespace/claim` (claims named `<prefix>-<ordinal>`,
@@ -626,7 +671,8 @@ class Store:
         with self._lock:
             bucket = self._objects["persistentvolumes"]
             found = []
-            for ordinal, pv in sorted(self._idx[VOLUMES_BY_PREFIX].get((namespace, parsed[0]), ())):
+            members = self._idx[VOLUMES_BY_PREFIX].get((namespace, parsed[0])) or {}
+            for ordinal, pv in sorted((o, n) for n, o in members.items()):
                 if ordinal == parsed[1] and ("", pv) in bucket:
                     found.append(bucket[("", pv)])
             return found

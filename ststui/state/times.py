@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)   # distinct timestamps on screen; 4,096 entries are ~0.5 MB
 def _parse(text: str) -> float | None:
     value = text.strip()
     if value.endswith(("Z", "z")):

@@ -23,15 +23,19 @@ Pure: no I/O, and `now` (epoch seconds) is passed in for every age.
 from __future__ import annotations
 
 import gc
+import sys
 from typing import Any, Iterable
 
 from . import model as m
 from .budgets import budgets_for
 from .model import ClaimView, PodSlot, ServiceView, StatefulSetView, VolumeView, Warning
+from .records import ClaimRecord, PodRecord, VolumeRecord
 from .rollout import (HALT_AFTER_SECONDS, ROLLING_UPDATE, RolloutSpec, StatusCounters,
                       max_unavailable_value, summarize)
 from .store import Store, controller_ref
 from .times import human_age, parse_time
+
+_intern = sys.intern
 
 Obj = dict[str, Any]
 
@@ -119,13 +123,13 @@ def node_ready(node: Obj | None) -> bool | None:
     return cond.get("status") == "True"
 
 
-def container_details(pod: Obj) -> tuple[int | None, str | None]:
+def container_details(pod: PodRecord) -> tuple[int | None, str | None]:
     """(exit code of a failing container, last termination "OOMKilled (exit code 137)") of
     the container that restarted most (or is terminated now)."""
     exit_code = None
     last = None
     best = -1
-    for cs in (pod.get("status") or {}).get("containerStatuses") or ():
+    for cs in pod.containerStatuses or ():
         restarts = cs.get("restartCount") or 0
         terminated = (cs.get("state") or {}).get("terminated")
         previous = (cs.get("lastState") or {}).get("terminated")
@@ -140,13 +144,12 @@ def container_details(pod: Obj) -> tuple[int | None, str | None]:
     return exit_code, last
 
 
-def pod_reason(pod: Obj) -> str | None:
+def pod_reason(pod: PodRecord) -> str | None:
     """The detail kubectl shows instead of the phase: the pod's status.reason, else the
     first waiting (or failed terminated) container's reason."""
-    status = pod.get("status") or {}
-    if status.get("reason"):
-        return status["reason"]
-    for cs in status.get("containerStatuses") or ():
+    if pod.reason:
+        return pod.reason
+    for cs in pod.containerStatuses or ():
         state = cs.get("state") or {}
         waiting = state.get("waiting")
         if waiting is not None and waiting.get("reason"):
@@ -166,11 +169,18 @@ def _revision_kind(revision: str | None, current: str | None, update: str | None
     return m.REV_OTHER
 
 
-def _capacity(claim: Obj) -> str | None:
-    cap = ((claim.get("status") or {}).get("capacity") or {}).get("storage")
+def _capacity(claim: ClaimRecord) -> str | None:
+    cap = (claim.claimStatus.get("capacity") or {}).get("storage")
     if cap:
         return cap
-    return (((claim.get("spec") or {}).get("resources") or {}).get("requests") or {}).get("storage")
+    return ((claim.specRest.get("resources") or {}).get("requests") or {}).get("storage")
+
+
+def _ready_of(pod: PodRecord) -> Obj | None:
+    for cond in pod.conditions or ():
+        if cond.get("type") == "Ready":
+            return cond
+    return None
 
 
 # --- building -------------------------------------------------------------------------
@@ -224,23 +234,22 @@ def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
                        node=None, node_ready=None, terminating=False, terminating_since=None,
                        deletion_grace_seconds=None, ip=None, dns_name=None, created=None,
                        in_spec=ctx.in_spec(ordinal), loading=loading)
-    md = pod["metadata"]
-    spec = pod.get("spec") or {}
-    status = pod.get("status") or {}
-    pod_name = md["name"]
-    statuses = status.get("containerStatuses") or ()
-    total = len(spec.get("containers") or ()) or len(statuses)
+    spec = pod.podSpec
+    pod_name = pod.name
+    statuses = pod.containerStatuses or ()
+    containers = spec.get("containers") or ()
+    total = len(containers) or len(statuses)
     ready_count = sum(1 for cs in statuses if cs.get("ready"))
     restarts = sum(cs.get("restartCount") or 0 for cs in statuses)
-    ready_cond = _condition(pod, "Ready")
+    ready_cond = _ready_of(pod)
     ready = ready_cond is not None and ready_cond.get("status") == "True"
-    revision = (md.get("labels") or {}).get(REVISION_LABEL)
+    revision = (pod.labels or {}).get(REVISION_LABEL)
     node = spec.get("nodeName")
     n_ready, _ = _node_state(store, ctx, node)
-    deletion = parse_time(md.get("deletionTimestamp"))
+    deletion = parse_time(pod.deletionTimestamp)
     terminating = deletion is not None
     details = container_details(pod)
-    grace = md.get("deletionGracePeriodSeconds")
+    grace = pod.deletionGracePeriodSeconds
     terminating_since = None
     stuck = False
     if terminating:
@@ -251,9 +260,9 @@ def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
         ordinal=ordinal,
         name=pod_name,
         exists=True,
-        phase="Terminating" if terminating else (status.get("phase") or "Pending"),
+        phase="Terminating" if terminating else (pod.phase or "Pending"),
         ready=ready,
-        ready_containers=f"{ready_count}/{total}",
+        ready_containers=_intern(f"{ready_count}/{total}"),
         restarts=restarts,
         revision=revision,
         revision_kind=_revision_kind(revision, ctx.current, ctx.update),
@@ -262,16 +271,16 @@ def _slot(store: Store, ctx: _Ctx, ordinal: int, pod: Obj | None) -> PodSlot:
         terminating=terminating,
         terminating_since=terminating_since,
         deletion_grace_seconds=grace,
-        ip=status.get("podIP"),
+        ip=pod.podIP,
         dns_name=f"{pod_name}.{ctx.service}.{ctx.ns}.svc.{ctx.domain}" if ctx.service and ctx.dns_note is None
         else None,
         dns_note=ctx.dns_note,
-        image=", ".join(c.get("image") or "" for c in spec.get("containers") or ()) or None,
+        image=", ".join(c.get("image") or "" for c in containers) or None,
         exit_code=details[0],
         last_termination=details[1],
-        created=parse_time(md.get("creationTimestamp")),
-        uid=md.get("uid"),
-        resource_version=md.get("resourceVersion"),
+        created=parse_time(pod.creationTimestamp),
+        uid=pod.uid,
+        resource_version=pod.resourceVersion,
         in_spec=ctx.in_spec(ordinal),
         reason=pod_reason(pod),
         ready_changed=parse_time(ready_cond.get("lastTransitionTime")) if ready_cond else None,
@@ -287,40 +296,49 @@ def _claim_view(ctx: _Ctx, template: str, ordinal: int, claim: Obj | None) -> Cl
             if "persistentvolumeclaims" in ctx.loading else "Missing"
         return ClaimView(name=name, template=template, ordinal=ordinal, exists=False, phase=phase,
                          volume=None, capacity=None, storage_class=None, orphan=False)
-    md = claim["metadata"]
-    spec = claim.get("spec") or {}
-    if md.get("deletionTimestamp"):
+    spec = claim.specRest
+    if claim.deletionTimestamp:
         phase = "Terminating"
     else:
-        phase = (claim.get("status") or {}).get("phase") or "Pending"
+        phase = claim.claimStatus.get("phase") or "Pending"
     return ClaimView(
-        name=name, template=template, ordinal=ordinal, exists=True, phase=phase,
-        volume=spec.get("volumeName") or None, capacity=_capacity(claim),
+        name=claim.name if claim.name == name else name, template=template, ordinal=ordinal, exists=True,
+        phase=phase, volume=claim.volumeName or None, capacity=_capacity(claim),
         storage_class=spec.get("storageClassName"), orphan=not ctx.in_spec(ordinal),
-        access_modes=tuple(spec.get("accessModes") or ()), uid=md.get("uid"),
-        created=parse_time(md.get("creationTimestamp")),
+        access_modes=_modes(spec.get("accessModes")), uid=claim.uid,
+        created=parse_time(claim.creationTimestamp),
     )
+
+
+_MODES: dict[tuple, tuple] = {}
+
+
+def _modes(modes: list | None) -> tuple[str, ...]:
+    """The access modes as a tuple, one shared tuple per combination."""
+    if not modes:
+        return ()
+    key = tuple(modes)
+    return _MODES.setdefault(key, key) if len(_MODES) < 64 else key
 
 
 def _volume_view(pv: Obj, template: str | None, ordinal: int | None) -> VolumeView:
     """A volume of the set; template/ordinal: those of the claim it belongs or belonged to."""
-    md = pv["metadata"]
-    spec = pv.get("spec") or {}
-    ref = spec.get("claimRef") or None
-    claim = f"{ref.get('namespace') or ''}/{ref.get('name')}" if ref and ref.get("name") else None
-    if md.get("deletionTimestamp"):
+    spec = pv.specRest
+    ref_name = pv.claimName
+    claim = f"{pv.claimNamespace or ''}/{ref_name}" if ref_name else None
+    if pv.deletionTimestamp:
         phase = "Terminating"
     else:
-        phase = (pv.get("status") or {}).get("phase") or "Pending"
+        phase = pv.volumeStatus.get("phase") or "Pending"
     return VolumeView(
-        name=md["name"], phase=phase,
+        name=pv.name, phase=phase,
         reclaim_policy=spec.get("persistentVolumeReclaimPolicy") or "Retain",
-        claim=claim, claim_uid=(ref or {}).get("uid"),
+        claim=claim, claim_uid=pv.claimUid,
         storage_class=spec.get("storageClassName"),
         capacity=(spec.get("capacity") or {}).get("storage"),
         ordinal=ordinal, template=template,
-        reserved=bool(ref and ref.get("name") and not ref.get("uid")),
-        created=parse_time(md.get("creationTimestamp")),
+        reserved=bool(ref_name and not pv.claimUid),
+        created=parse_time(pv.creationTimestamp),
     )
 
 
@@ -392,7 +410,7 @@ def _build(store: Store, sts: Obj, now: float, domain: str, halt_after: float,
     volumes_by_name: dict[str, VolumeView] = {}
     for tpl in templates:
         for ordinal, pv in store.volumes_named_for(ns, name, tpl):
-            volumes_by_name[pv["metadata"]["name"]] = _volume_view(pv, tpl, ordinal)
+            volumes_by_name[pv.name] = _volume_view(pv, tpl, ordinal)
     for claim in claims:
         if claim.volume and claim.volume not in volumes_by_name:
             pv = store.get("persistentvolumes", None, claim.volume)
@@ -520,7 +538,7 @@ def slot_pods(candidates: dict[int, Obj], sts_uid: str | None, start: int,
         if owned:
             pods[ordinal] = pod
         else:
-            foreign.append(pod["metadata"]["name"])
+            foreign.append(pod.name)
     foreign.sort()
     return pods, foreign
 

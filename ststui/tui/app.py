@@ -11,7 +11,6 @@ own copy of the cluster, and never computes StatefulSet logic (it renders views 
 """
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from pathlib import Path
@@ -28,7 +27,7 @@ from textual.worker import Worker, WorkerState
 from ststui.config import Config
 from ststui.state.model import StatefulSetView
 from ststui.state.topology import build_view, build_views
-from ststui.tui import palette, render
+from ststui.tui import memory, palette, render
 from ststui.tui.age_schedule import next_change
 from ststui.tui.audit import ActionLog
 from ststui.tui.changes import ChangeActions
@@ -467,28 +466,24 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._schedule_ages(shown)
 
     def _freeze_after_sync(self) -> None:
-        """Once a sync is complete (every kind listed and every view rebuilt), move
-        everything alive to the GC's permanent generation: the cyclic collector then never
-        rescans the store's objects and the views' (at 50k pods, full collections of the
-        views rebuilt after an early freeze were 100-300 ms pauses in filter typing and
-        escape). A first freeze comes as soon as the connection is live, so the
-        catch-up's own collections skip the store; a new catch-up (a relist, another
-        namespace) freezes again when done."""
+        """Once a sync is complete (live, every kind listed, every view rebuilt), settle
+        the heap (`tui.memory.settle`: collect, freeze, give free memory back): the
+        cyclic collector then never rescans the store's objects and the views' (at 50k
+        pods, full collections of views rebuilt after an early freeze were 100-300 ms
+        pauses in filter typing and escape). A first freeze, without a collection, comes
+        as soon as the connection is live, so the catch-up's own collections skip the
+        store; a new catch-up (a relist, another namespace) settles again when done."""
         if self._gc_frozen or self.session.watch is None:
             return
         if self.session.connection_state().level != "live":
             return
         if self.loading or self._pending:
             if not self._gc_early_frozen:
-                # No collection first: a full one here walks the whole store (0.6 s at
-                # 50k pods, on this thread); what cyclic garbage exists now stays frozen,
-                # once (pages and slim objects are freed by reference counting).
                 self._gc_early_frozen = True
-                gc.freeze()
+                memory.freeze()
             return
         self._gc_frozen = True
-        gc.collect()
-        gc.freeze()
+        memory.settle()
 
     def _rebuild(self, keys: Iterable[tuple[str, str]], now: float) -> set[str]:
         """Rebuild the views of (namespace, name) pairs; returns the keys whose view changed."""

@@ -154,9 +154,11 @@ class Session:
         """The object as the server has it, as YAML (the store keeps slim copies only)."""
         if self.api_client is None:
             import yaml
+            from ststui.state.records import plain
             obj = self.store.get(plural, namespace, name)
             if obj is None:
                 raise LookupError(f"{plural[:-1]} {name} is not known.")
+            obj = plain(obj)
             dumper = type("NoAliases", (yaml.SafeDumper,), {"ignore_aliases": lambda self, data: True})
             return yaml.dump(obj, Dumper=dumper, sort_keys=False)
         from ststui.kube import ops

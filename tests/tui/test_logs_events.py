@@ -248,6 +248,7 @@ def test_shell_edit_and_port_forward_hand_over_to_kubectl(tmp_path, stub_kubectl
             assert recorded(record)[1] == base + ["edit", "pod/web-2"]
             await pilot.press("F")
             assert isinstance(app.screen, ValueModal)
+            assert app.screen.query_one("#value-input").value == "80:80"     # the pod's container port
             app.screen.query_one("#value-input").value = "99999"
             await pilot.pause()
             assert "out of range" in str(app.screen.query_one("#value-error").render())

@@ -29,7 +29,9 @@ def test_slim_pod_keeps_what_the_model_needs_and_drops_the_rest():
                                       "uid": raw["metadata"]["ownerReferences"][0]["uid"], "controller": True}]
     assert md["labels"]["controller-revision-hash"] == raw["metadata"]["labels"]["controller-revision-hash"]
     assert "managedFields" not in md and "generateName" not in md
-    assert s["spec"] == {"nodeName": "node-1", "containers": [{"name": "nginx", "image": "nginx:1.25"}]}
+    # container ports stay: the port-forward dialog proposes the first one
+    assert s["spec"] == {"nodeName": "node-1", "containers": [
+        {"name": "nginx", "image": "nginx:1.25", "ports": [{"name": "web", "containerPort": 80, "protocol": "TCP"}]}]}
     assert s["status"]["phase"] == "Running"
     assert s["status"]["podIP"] == raw["status"]["podIP"]
     assert s["status"]["conditions"] == [{"type": "Ready", "status": "True",
@@ -73,6 +75,37 @@ def test_slim_volume_claim_and_node_shapes():
     assert ev["source"] == {"component": "kubelet", "host": "node-1"}
     assert set(slim.SLIMMERS) >= {"statefulsets", "pods", "persistentvolumeclaims", "persistentvolumes", "nodes",
                                   "services", "controllerrevisions", "storageclasses", "events"}
+
+
+def test_slim_records_read_like_the_api_dicts_and_compare_by_content():
+    import yaml
+    from ststui.state.records import Record, plain
+    raw = f.pod("web", 1)
+    pod = slim.slim("pods", raw)
+    assert isinstance(pod, Record) and set(pod) == {"metadata", "spec", "status"}
+    assert pod["metadata"]["name"] == pod.name == "web-1" and pod.get("kind") is None and "kind" not in pod
+    as_dict = plain(pod)
+    assert type(as_dict) is dict and as_dict == pod and pod == as_dict      # a dict of the same shape
+    assert yaml.safe_load(yaml.safe_dump(as_dict)) == as_dict
+    assert slim.slim("pods", copy.deepcopy(raw)) == pod                     # equal content, equal records
+    moved = copy.deepcopy(raw)
+    moved["metadata"]["resourceVersion"] = "999"
+    other = slim.slim("pods", moved)
+    assert other != pod and other.same_content(pod)                         # only the resourceVersion moved
+    pv = slim.slim("persistentvolumes", f.volume("pv-1", claim_name="data-web-1"))
+    assert pv["spec"]["claimRef"]["name"] == "data-web-1" and pv["spec"]["persistentVolumeReclaimPolicy"] == "Retain"
+
+
+def test_a_volume_holds_its_claims_strings():
+    # memory: the claim's name and uid and the volume's name exist once for both objects
+    store = Store()
+    claim = f.claim("data", "web", 1, volume="pv-1")
+    store.replace("persistentvolumeclaims", [claim], "10")
+    store.replace("persistentvolumes", [f.volume("pv-1", claim_name="data-web-1",
+                                                 claim_uid=claim["metadata"]["uid"])], "11")
+    held_claim = store.get("persistentvolumeclaims", "default", "data-web-1")
+    pv = store.get("persistentvolumes", None, "pv-1")
+    assert pv.claimName is held_claim.name and pv.claimUid is held_claim.uid and pv.name is held_claim.volumeName
 
 
 # --- keys and resource versions -----------------------------------------------------------
