@@ -39,6 +39,9 @@ PAD = 1          # blank cells on each side of a column (as DataTable's cell_pad
 ELLIPSIS = "…"
 
 
+MEASURED_MIN = 20_000      # rows' cells remembered as measured, at least (hidden rows too)
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -124,6 +127,7 @@ class LineTable(ScrollView, can_focus=True):
         self.writes = 0          # row mutations so far (tests pin that idle means none)
         self._batching = 0
         self._size_dirty = False
+        self._measured: dict[str, tuple[Cell, ...]] = {}     # key -> cells counted in _widths
 
     # --- columns ---------------------------------------------------------------------
 
@@ -138,7 +142,16 @@ class LineTable(ScrollView, can_focus=True):
         """Each column's content width in cells, by column key."""
         return {c.key: w for c, w in zip(self._columns_in_use, self._widths)}
 
-    def _grow_widths(self, cells: tuple[Cell, ...]) -> bool:
+    def _grow_widths(self, cells: tuple[Cell, ...], key: str | None = None) -> bool:
+        """Widen auto-width columns to fit `cells`. Widths only grow until `clear()`, so
+        cells already measured for `key` (a row hidden by a filter and shown again: 4,900
+        rows when a filter closes at 5,000 StatefulSets) are not measured again."""
+        if key is not None:
+            if self._measured.get(key) is cells:
+                return False
+            if len(self._measured) > max(MEASURED_MIN, 4 * len(self._cells)):   # bounded
+                self._measured = {k: c for k, c in self._measured.items() if k in self._cells}
+            self._measured[key] = cells
         grew = False
         widths = self._widths
         for index, column in enumerate(self._columns_in_use):
@@ -167,6 +180,7 @@ class LineTable(ScrollView, can_focus=True):
         self._order = []
         self._positions = {}
         self._widths = [c.width if c.width is not None else cell_len(c.label) for c in self._columns_in_use]
+        self._measured = {}
         self.cursor_row = 0
         self._resized()
 
@@ -177,14 +191,14 @@ class LineTable(ScrollView, can_focus=True):
         self._order.append(key)
         if self._positions is not None:
             self._positions[key] = len(self._order) - 1
-        self._grow_widths(cells)
+        self._grow_widths(cells, key)
         self._resized()
 
     def update_row(self, key: str, cells: tuple[Cell, ...]) -> None:
         """Replace a row's cells; redraws its line if it is on screen."""
         self.writes += 1
         self._cells[key] = cells
-        if self._grow_widths(cells):
+        if self._grow_widths(cells, key):
             self._resized()
         else:
             self.refresh_row(self.get_row_index(key))
