@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,9 +30,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = sys.executable
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import start_sim as run_start_sim  # noqa: E402
 
 def status_mb(pid: int, field: str) -> float:
     with open(f"/proc/{pid}/status") as f:
@@ -44,22 +42,10 @@ def status_mb(pid: int, field: str) -> float:
 
 
 def start_sim(scenario: str, kubeconfig: str) -> tuple[subprocess.Popen, str, float]:
+    """bench/run.py's start_sim, timed: (process, URL, seconds to listening)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [PY, "-m", "ststui", "sim", "--scenario", scenario, "--clock", "manual", "--port", "0",
-         "--kubeconfig-out", kubeconfig],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
-    deadline = time.monotonic() + 300
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-        if m:
-            return proc, m.group(1), time.perf_counter() - t0
-    proc.kill()
-    raise SystemExit("the sim did not start")
+    proc, url = run_start_sim(scenario, kubeconfig)
+    return proc, url, time.perf_counter() - t0
 
 
 def churn(url: str, rate: int, seconds: int) -> dict:
