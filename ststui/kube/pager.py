@@ -14,7 +14,9 @@ made early: once the page is parsed its real token decides, and a read-ahead mad
 another token (or none, when the head could not be read) is dropped and the right page
 asked for, so a server writing its fields in another order costs speed, never
 correctness. At most one request is in flight ahead; it ends by itself (each fetch reads
-its body and gives back its connection).
+its body and gives back its connection), and one that will not be used is waited for
+before anything else is asked (so it never stands in for a later request in the loop's
+registration of what `stop()` must interrupt).
 """
 from __future__ import annotations
 
@@ -62,6 +64,12 @@ class _Ahead:
         except BaseException as e:       # handed to the reader in result()
             self._error = e
 
+    def finish(self) -> None:
+        """Wait for a read-ahead that will not be used (its request ends by itself, or at
+        once when the loop is interrupted): it must not hold or release the loop's
+        response registration while a later request is under way."""
+        self._thread.join()
+
     def result(self) -> bytes:
         self._thread.join()
         if self._error is not None:
@@ -74,16 +82,25 @@ def pages(fetch: Fetch, *, read_ahead: bool = True) -> Iterator[dict]:
     """The parsed pages of one LIST, in order; the page after each is being fetched
     while the caller works on it (when `read_ahead` and its token could be read early)."""
     data: bytes | None = fetch(None)
-    while data is not None:
-        known, guess = head_continue(data) if read_ahead else (False, None)
-        ahead = _Ahead(fetch, guess) if known and guess else None
-        page = json.loads(data)
-        data = None
-        token = (page.get("metadata") or {}).get("continue") or None
-        yield page
-        if not token:
-            return
-        if ahead is not None and ahead.token == token:
-            data = ahead.result()
-        else:
-            data = fetch(token)
+    ahead: _Ahead | None = None
+    try:
+        while data is not None:
+            known, guess = head_continue(data) if read_ahead else (False, None)
+            ahead = _Ahead(fetch, guess) if known and guess else None
+            page = json.loads(data)
+            data = None
+            token = (page.get("metadata") or {}).get("continue") or None
+            yield page
+            if not token:
+                return
+            if ahead is not None and ahead.token == token:
+                taken, ahead = ahead, None
+                data = taken.result()
+            else:
+                if ahead is not None:
+                    ahead.finish()
+                    ahead = None
+                data = fetch(token)
+    finally:
+        if ahead is not None:          # closed early (the consumer failed), or a last page
+            ahead.finish()

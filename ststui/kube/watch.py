@@ -603,6 +603,12 @@ class WatchManager:
         return frozenset(loop.plural for loop in self.loops
                          if loop.state.lists == 0 and loop.state.state != FORBIDDEN)
 
+    def loading_progress(self) -> int:
+        """Requests answered so far for the kinds still loading (a LIST page each): it
+        moves while their pages arrive and stands still while a list is stalled."""
+        return sum(loop.pages for loop in self.loops
+                   if loop.state.lists == 0 and loop.state.state != FORBIDDEN)
+
     def all_synced(self) -> bool:
         return all(loop.state.state == SYNCED for loop in self.loops)
 

@@ -281,6 +281,16 @@ class Store:
         self._skipped_events: list[str] = []
         self._version = 0
 
+    def release(self) -> None:
+        """The session this store served is gone (the app switched context or namespace):
+        drop every object, index and change. Whatever still holds the store (a watch
+        worker finishing, a frozen reference cycle) then holds an empty one."""
+        with self._lock:
+            self._objects = {p: {} for p in WATCHED_PLURALS}
+            self._idx = {name: {} for name in self._idx}
+            self._pending, self._last_taken = {}, {}
+            self._list_rv, self._skipped, self._skipped_events = {}, {}, []
+
     # --- writing --------------------------------------------------------------------
 
     def replace(self, plural: str, items: Iterable[Obj], resource_version: str,

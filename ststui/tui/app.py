@@ -163,6 +163,7 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         self._ages_change_at = 0.0            # when an age on screen next reads differently
         self._gc_frozen = False
         self._gc_early_frozen = False
+        self._loading_progress = -1            # session.loading_progress() at the last drain
         self._main_widgets: dict[str, Any] = {}
         self._refresh_timers: list[Any] = []
         self._access_init()             # what the user may do (tui/permits.py)
@@ -378,7 +379,9 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         version = self._view_keys_version
         changed = self._rebuild(self._now_or_later(affected), self.clock())
         was_pending = bool(self._pending)
-        changed |= self._rebuild_pending(arriving=bool(keys))
+        progress = self.session.loading_progress()
+        arriving, self._loading_progress = progress != self._loading_progress, progress
+        changed |= self._rebuild_pending(arriving=arriving)
         if was_pending and not self._pending:
             self.render_all(flash=False)      # every view is up to date: titles and header say so
             return
@@ -423,13 +426,15 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
 
     def _rebuild_pending(self, arriving: bool = False) -> set[str]:
         """Rebuild pending views, a bounded slice: returns the keys whose view changed.
-        `arriving`: changes came in this drain (pages of a LIST still pouring in)."""
+        `arriving`: pages of a kind still loading came in since the last drain (changes
+        of kinds already listed do not count: they must not hold the catch-up back)."""
         if not self._pending:
             return set()
         typing = time.monotonic() - self._last_key_at < 1.0
         if self.loading and arriving:
-            # Pages are arriving: a view rebuilt now would be rebuilt again when its kind
-            # completes, and the work would only slow the list down (one GIL).
+            # A loading kind's pages are arriving: a view rebuilt now would be rebuilt
+            # again when that kind completes, and the work would only slow the list down
+            # (one GIL).
             return set()
         if self.loading:
             # A list that has gone quiet (slow, stalled): a trickle, so views still catch up
@@ -947,6 +952,13 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
     def switch_session(self, session: Session) -> None:
         old = self.session
         old.stop()
+        # The old store's objects go now (a finishing worker may still hold the store);
+        # what else the old session was frozen with (`_freeze_after_sync`) is given back
+        # to the collector, and the new session's catch-up ends in a settle that
+        # collects it (no early freeze this time: it would freeze that garbage again).
+        old.store.release()
+        memory.thaw()
+        self._gc_early_frozen = True
         self.session = session
         self.apply_context_rules()
         self.namespace_filter = None

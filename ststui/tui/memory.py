@@ -67,6 +67,13 @@ def freeze() -> None:
     gc.freeze()
 
 
+def thaw() -> None:
+    """Give everything frozen back to the collector (when the app drops a whole session:
+    its watch manager and loops form a reference cycle that, frozen, would keep the old
+    store alive for good). The next `settle()` collects what is garbage now."""
+    gc.unfreeze()
+
+
 def settle() -> None:
     """Collect, freeze the survivors, give free memory back (see the module docstring)."""
     gc.collect()

@@ -89,6 +89,11 @@ class Session:
         loading = getattr(self.watch, "loading", None)
         return frozenset(loading()) if loading is not None else frozenset()
 
+    def loading_progress(self) -> int:
+        """Moves while pages of the kinds still loading arrive (0 without a watch)."""
+        progress = getattr(self.watch, "loading_progress", None)
+        return progress() if progress is not None else 0
+
     def unreadable_kinds(self) -> frozenset[str]:
         """Kinds refused (403) that were never listed: their objects are not known, so views
         say Unknown instead of NotCreated or Missing."""

@@ -53,3 +53,51 @@ def test_views_off_screen_catch_up_a_slice_per_drain(tmp_path):
                 await scenario(pilot)
                 await pilot.press("q")
         asyncio.run(main())
+
+
+def test_changes_of_listed_kinds_do_not_hold_the_catch_up_while_another_kind_loads(tmp_path):
+    """Events never finish their first LIST (a latency fault) while pod labels change
+    several times a second over HTTP: a change to an off-screen StatefulSet still reaches
+    its view (only pages of a kind still loading hold the catch-up back)."""
+    import threading
+
+    from test_sim_pilot import apps_api, core_api
+
+    with demo(tmp_path) as (cluster, app, client, _):
+        cluster.faults.set_latency(1000.0, "events")
+
+        async def scenario(pilot):
+            await wait_for(pilot, lambda: len(app.views) == 9 and app.loading == {"events"} and not app._pending,
+                           "every kind but events listed and caught up")
+            core = core_api(client)
+            pods = [(p.metadata.namespace, p.metadata.name) for p in core.list_pod_for_all_namespaces().items]
+            stop = threading.Event()
+
+            def churn():
+                i = 0
+                while not stop.is_set():
+                    i += 1
+                    ns, name = pods[i % len(pods)]
+                    core.patch_namespaced_pod(name, ns, {"metadata": {"labels": {"churn": str(i)}}})
+                    stop.wait(0.03)
+
+            thread = threading.Thread(target=churn, daemon=True)
+            thread.start()
+            try:
+                await pilot.pause(0.5)
+                on_screen = {f"{ns}/{name}" for ns, name in app._on_screen()}
+                target = sorted(set(app.views) - on_screen)[-1]
+                ns, name = target.split("/")
+                replicas = app.views[target].replicas
+                apps_api(client).patch_namespaced_stateful_set(name, ns, {"spec": {"replicas": replicas + 2}})
+                await wait_for(pilot, lambda: app.views[target].replicas == replicas + 2,
+                               f"the off-screen {target} to show its new replicas")
+                assert "events" in app.loading          # events were still loading all along
+            finally:
+                stop.set()
+                thread.join()
+
+        async def main():
+            async with app.run_test(size=(80, 24)) as pilot:
+                await scenario(pilot)
+        asyncio.run(main())

@@ -78,3 +78,13 @@ def test_a_wrong_guess_is_dropped_and_the_real_token_followed():
     got = [p["items"][0]["n"] for p in it]
     assert got == [0, 1, 2]
     assert "p1" in s.asked and "p2" in s.asked
+
+
+def test_a_consumer_that_stops_early_waits_for_the_read_ahead():
+    s = Server()
+    it = pages(s.fetch)
+    next(it)
+    it.close()                      # the store failed on page 0
+    with s.lock:
+        assert "p1" in s.asked      # the read-ahead went out, and has ended by now
+    assert threading.active_count() == 1 or all(t.name != "list-read-ahead" for t in threading.enumerate())
