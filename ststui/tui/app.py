@@ -224,11 +224,13 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
         """Textual's choice, except that its Linux driver becomes one that delivers a lone
         Escape after ESCAPE_DELAY instead of up to 100 ms late (tui/driver.py)."""
         chosen = super().get_driver_class()
-        from textual.drivers.linux_driver import LinuxDriver
-        if chosen is LinuxDriver:
+        try:
+            from textual.drivers.linux_driver import LinuxDriver
+
             from .driver import PromptEscapeDriver
-            return PromptEscapeDriver
-        return chosen
+        except ImportError:         # another Textual layout (driver.py uses its internals)
+            return chosen
+        return PromptEscapeDriver if chosen is LinuxDriver else chosen
 
     def on_mount(self) -> None:
         self.apply_config()
