@@ -684,6 +684,18 @@ class StsTuiApp(PermissionsMixin, HabitsMixin, CommandLineMixin, StagedActions, 
             self.notify("Select a StatefulSet first.", severity="warning")
         return view
 
+    def _need_listed_view(self) -> StatefulSetView | None:
+        """The selected view for a change, or None after saying why not: while pods,
+        claims or volumes are still being listed, a plan would be computed from what is
+        missing ("web-3 does not exist yet" when it is only not listed yet)."""
+        view = self._need_view()
+        if view is not None and view.loading:
+            kinds = ", ".join(KIND_WORDS.get(k, k) for k in view.loading)
+            self.notify(f"Not yet: ststui is still listing {kinds}; changes wait until the header "
+                        "no longer says loading.", severity="warning")
+            return None
+        return view
+
     def _selected_slot(self, view: StatefulSetView):
         name = self.pods_pane.selected_key
         for slot in view.slots:

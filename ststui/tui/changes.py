@@ -46,7 +46,7 @@ def _replan_for(view: StatefulSetView | None, make: Callable[[StatefulSetView], 
 
 class ChangeActions:
     """Mixin for StsTuiApp: needs `session`, `read_only`, `clock`, `action_log`,
-    `_need_view()`, `_selected_slot/claim/volume()`, `selected_view()`."""
+    `_need_view()`, `_need_listed_view()`, `_selected_slot/claim/volume()`, `selected_view()`."""
 
     def run_plan_flow(self, make: Callable[[], Any], override: Callable[[], Any] | None = None,
                       replan: Replan | None = None, notice: str | None = None) -> None:
@@ -151,14 +151,14 @@ class ChangeActions:
     # StatefulSet actions (StatefulSets and pods panes).
 
     def action_step(self) -> None:
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is not None:
             self.run_plan_flow(lambda: actions.plan_step(view),
                                override=lambda: actions.plan_step(view, override=True),
                                replan=_replan_for(view, actions.plan_step))
 
     def action_set_partition(self) -> None:
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is None:
             return
         self._value_flow(view, f"Set partition · {view.key}",
@@ -166,7 +166,7 @@ class ChangeActions:
                          str(view.rollout.partition), actions.plan_set_partition)
 
     def action_hold(self) -> None:
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is None:
             return
         if view.rollout.partition >= view.replicas and view.replicas > 0:
@@ -175,12 +175,12 @@ class ChangeActions:
             self.run_plan_flow(lambda: actions.plan_hold(view), replan=_replan_for(view, actions.plan_hold))
 
     def action_release(self) -> None:
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is not None:
             self.run_plan_flow(lambda: actions.plan_release(view), replan=_replan_for(view, actions.plan_release))
 
     def action_scale(self) -> None:
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is None:
             return
         ceiling = getattr(self, "replicas_ceiling", actions.DEFAULT_REPLICAS_CEILING)
@@ -188,13 +188,13 @@ class ChangeActions:
                          lambda v, text: actions.plan_scale(v, text, ceiling))
 
     def action_restart(self) -> None:
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is not None:
             now = self.clock()
             self.run_plan_flow(lambda: actions.plan_restart(view, now))
 
     def action_undo(self) -> None:
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is None:
             return
         revisions = self.session.store.revisions_of(view.namespace, view.name)
@@ -221,7 +221,7 @@ class ChangeActions:
                                      "Roll the pod template back to revision:", choices), chosen)
 
     def action_set_image(self) -> None:
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is None:
             return
         containers = list(view.images)
@@ -249,7 +249,7 @@ class ChangeActions:
 
     def _view_and_selected(self, pick: str, what: str):
         """(view, selected pod slot / claim / volume), or None after saying what is missing."""
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is None:
             return None
         item = getattr(self, f"_selected_{pick}")(view)

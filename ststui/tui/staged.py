@@ -319,7 +319,7 @@ class StagedActions:
 
     def action_staged_plan(self) -> None:
         self._staged_init()
-        view = self._need_view()
+        view = self._need_listed_view()
         if view is None:
             return
         rec = self.staged_record(view)

@@ -55,7 +55,10 @@ async def wait_for(pilot, condition, what: str) -> None:
         await pilot.pause(0.05)
 
 
-async def select(pilot, app, key: str, pane: str | None = None, row: str | None = None) -> None:
+async def select(pilot, app, key: str, pane: str | None = None, row: str | None = None, *,
+                 listed: bool = True) -> None:
+    if listed:        # as a person waits for the header to stop saying loading before a change
+        await wait_for(pilot, lambda: key in app.views and not app.views[key].loading, f"{key} listed")
     app.sts_pane.focus()
     assert app.sts_pane.select_key(key)
     await pilot.pause()

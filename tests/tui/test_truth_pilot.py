@@ -151,6 +151,17 @@ def test_no_false_alarm_while_the_pod_list_is_held_back(tmp_path):
                 assert "loading pods" in app.query_one("#status").content.plain
                 assert "loading pods" in app.pods_pane.border_title
                 await pilot.pause(0.1)
+            # A change asked for now would be planned from pods not listed yet ("web-3 does
+            # not exist yet"): it waits, and says so; nothing is sent.
+            await select(pilot, app, "shop/web", listed=False)
+            partition = apps_api(client).read_namespaced_stateful_set("web", "shop").spec.update_strategy.rolling_update.partition
+            for key in ("a", "s", "r"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert not isinstance(app.screen, (ConfirmModal, ValueModal)), key
+            told = [str(n.message) for n in app._notifications]
+            assert any("still listing pods" in t and "changes wait" in t for t in told), told
+            assert apps_api(client).read_namespaced_stateful_set("web", "shop").spec.update_strategy.rolling_update.partition == partition
             cluster.faults.clear()
             await wait_for(pilot, lambda: not app.loading, "pods listed")
             await wait_for(pilot, lambda: app.views["search/elasticsearch"].warnings, "real warnings")
