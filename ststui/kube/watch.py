@@ -597,17 +597,21 @@ class WatchManager:
     def states(self) -> dict[str, ResourceState]:
         return {loop.plural: loop.state for loop in self.loops}
 
+    def _loading_loops(self) -> list[ResourceLoop]:
+        """Loops whose first LIST has not completed (retrying ones included, forbidden
+        ones not: they will not arrive). Read from each loop's own state, not a copy:
+        the UI asks about ten times a second."""
+        return [loop for loop in self.loops if loop._state.lists == 0 and loop._state.state != FORBIDDEN]
+
     def loading(self) -> frozenset[str]:
-        """Kinds that have not completed their first LIST yet (retrying ones included,
-        forbidden ones not: they will not arrive). Views withhold what depends on them."""
-        return frozenset(loop.plural for loop in self.loops
-                         if loop.state.lists == 0 and loop.state.state != FORBIDDEN)
+        """Kinds that have not completed their first LIST yet. Views withhold what
+        depends on them."""
+        return frozenset(loop.plural for loop in self._loading_loops())
 
     def loading_progress(self) -> int:
         """Requests answered so far for the kinds still loading (a LIST page each): it
         moves while their pages arrive and stands still while a list is stalled."""
-        return sum(loop.pages for loop in self.loops
-                   if loop.state.lists == 0 and loop.state.state != FORBIDDEN)
+        return sum(loop.pages for loop in self._loading_loops())
 
     def all_synced(self) -> bool:
         return all(loop.state.state == SYNCED for loop in self.loops)

@@ -142,16 +142,15 @@ class LineTable(ScrollView, can_focus=True):
         """Each column's content width in cells, by column key."""
         return {c.key: w for c, w in zip(self._columns_in_use, self._widths)}
 
-    def _grow_widths(self, cells: tuple[Cell, ...], key: str | None = None) -> bool:
+    def _grow_widths(self, cells: tuple[Cell, ...], key: str) -> bool:
         """Widen auto-width columns to fit `cells`. Widths only grow until `clear()`, so
         cells already measured for `key` (a row hidden by a filter and shown again: 4,900
         rows when a filter closes at 5,000 StatefulSets) are not measured again."""
-        if key is not None:
-            if self._measured.get(key) is cells:
-                return False
-            if len(self._measured) > max(MEASURED_MIN, 4 * len(self._cells)):   # bounded
-                self._measured = {k: c for k, c in self._measured.items() if k in self._cells}
-            self._measured[key] = cells
+        if self._measured.get(key) is cells:
+            return False
+        if len(self._measured) > max(MEASURED_MIN, 4 * len(self._cells)):   # bounded
+            self._measured = {k: c for k, c in self._measured.items() if k in self._cells}
+        self._measured[key] = cells
         grew = False
         widths = self._widths
         for index, column in enumerate(self._columns_in_use):
